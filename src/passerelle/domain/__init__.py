@@ -1,0 +1,1 @@
+"""Value types of the domain: countries, identifiers, names, dates, plates, documents."""
