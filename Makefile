@@ -1,0 +1,60 @@
+# Passerelle — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+        command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; \
+      done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := src/passerelle/web/static/vendor/.stamp
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: install assets demo test lint format bench lock clean help
+
+help:
+	@echo "make demo   - install, generate synthetic data, run four nodes (BE NL LU DE)"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make lint   - ruff + mypy --strict"
+	@echo "make bench  - run the benchmarks (results in bench-results/)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -n "$(PY)" || { echo "Python 3.11 or newer is required"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+$(ASSETS): package.json package-lock.json scripts/vendor-assets.mjs
+	@command -v npm >/dev/null || { echo "Node.js and npm are required for the web assets"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/vendor-assets.mjs
+	@touch $@
+
+assets: $(ASSETS)
+
+demo: install assets
+	$(BIN)/passerelle demo $(DEMO_ARGS)
+
+test: install assets
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^passerelle' > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules src/passerelle/web/static/vendor .pytest_cache .mypy_cache .ruff_cache

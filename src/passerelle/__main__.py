@@ -1,0 +1,3 @@
+from passerelle.cli import app
+
+app(prog_name="passerelle")

@@ -1,0 +1,1 @@
+"""Officer authentication: OIDC-style bearer JWTs and the demo identity provider."""

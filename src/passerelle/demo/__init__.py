@@ -1,0 +1,1 @@
+"""`passerelle demo`: four national nodes with synthetic registers on loopback."""

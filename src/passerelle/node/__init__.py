@@ -1,0 +1,1 @@
+"""The node: wiring of settings, storage, keys, identity and partners."""

@@ -1,0 +1,96 @@
+"""Build everything a running node needs from its settings.
+
+``NodeContext.build`` migrates the database, loads (or on first start creates)
+the node key, reads the trust store, and sets up token verification. In
+production mode it refuses demo keys and the demo identity provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from passerelle.auth.idp import DemoIdP
+from passerelle.auth.tokens import TokenVerifier
+from passerelle.exc import ConfigError
+from passerelle.federation.keys import NodeKey
+from passerelle.federation.signing import InMemoryNonceStore, NonceStore
+from passerelle.federation.trust import TrustStore
+from passerelle.registers.port import RegisterPort
+from passerelle.registers.sql import SqlRegisters
+from passerelle.settings import NodeSettings
+from passerelle.storage.db import create_engine, migrate
+
+if TYPE_CHECKING:
+    from passerelle.federation.client import PartnerClient
+
+
+@dataclass
+class NodeContext:
+    settings: NodeSettings
+    engine: sa.Engine
+    registers: RegisterPort
+    key: NodeKey
+    trust: TrustStore
+    verifier: TokenVerifier
+    idp: DemoIdP | None
+    nonces: NonceStore = field(default_factory=InMemoryNonceStore)
+    _client: PartnerClient | None = None
+
+    @property
+    def client(self) -> PartnerClient:
+        from passerelle.federation.client import PartnerClient
+
+        if self._client is None:
+            self._client = PartnerClient(self.key, self.trust)
+        return self._client
+
+    @classmethod
+    def build(cls, settings: NodeSettings, *, run_migrations: bool = True) -> NodeContext:
+        settings.check_production()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.db_url, echo=settings.database.echo)
+        if run_migrations:
+            migrate(engine)
+        demo = settings.mode == "demo"
+        key = NodeKey.load_or_create(settings.key_path, settings.country, demo=demo)
+        if settings.mode == "production" and key.is_demo:
+            raise ConfigError(
+                f"the node key {settings.key_path} was generated for a demo; "
+                "production mode needs a key created with `passerelle node init`"
+            )
+        trust = TrustStore.load(settings.trust_path)
+        idp: DemoIdP | None = None
+        issuer = settings.oidc.issuer
+        audience = settings.oidc.audience
+        assert issuer is not None and audience is not None
+        if settings.oidc.demo_idp and demo:
+            idp = DemoIdP(settings.data_dir / "idp", issuer=issuer, audience=audience)
+            verifier = TokenVerifier.from_jwks(
+                idp.jwks(), issuer=issuer, audience=audience, leeway_s=settings.oidc.leeway_s
+            )
+        elif settings.oidc.jwks_url:
+            verifier = TokenVerifier.from_url(
+                settings.oidc.jwks_url,
+                issuer=issuer,
+                audience=audience,
+                leeway_s=settings.oidc.leeway_s,
+            )
+        else:
+            raise ConfigError("no way to verify officer tokens: set oidc.jwks_url")
+        return cls(
+            settings=settings,
+            engine=engine,
+            registers=SqlRegisters(engine, settings.country),
+            key=key,
+            trust=trust,
+            verifier=verifier,
+            idp=idp,
+        )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""National registers: the port, its SQL implementation, and importers."""

@@ -1,0 +1,149 @@
+"""SQL implementation of the register port (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from passerelle.domain.countries import Country
+from passerelle.exc import InvalidInput
+from passerelle.registers.port import LoadMode, Row
+from passerelle.storage import tables as t
+
+_KEY_CHUNK = 500
+
+
+def _rows(result: sa.CursorResult[Any]) -> list[Row]:
+    return [dict(r._mapping) for r in result]
+
+
+class SqlRegisters:
+    """Registers stored in the node's own database."""
+
+    def __init__(self, engine: sa.Engine, country: Country) -> None:
+        self.engine = engine
+        self.country = country
+
+    @staticmethod
+    def _table(dataset: str) -> sa.Table:
+        try:
+            return t.REGISTER_TABLES[dataset]
+        except KeyError:
+            raise InvalidInput(
+                f"unknown dataset {dataset!r}; expected one of {', '.join(t.REGISTER_TABLES)}",
+                code="unknown_dataset",
+                dataset=dataset,
+            ) from None
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(sa.select(sa.func.count()).select_from(tbl)).scalar_one())
+                for name, tbl in t.REGISTER_TABLES.items()
+            }
+
+    def existing_keys(self, dataset: str, keys: Iterable[tuple[str, ...]]) -> set[tuple[str, ...]]:
+        tbl = self._table(dataset)
+        cols = [tbl.c[name] for name in t.NATURAL_KEYS[dataset]]
+        wanted = list(keys)
+        found: set[tuple[str, ...]] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), _KEY_CHUNK):
+                chunk = wanted[i : i + _KEY_CHUNK]
+                cond = sa.tuple_(*cols).in_(chunk) if len(cols) > 1 else cols[0].in_(
+                    [k[0] for k in chunk]
+                )
+                for r in conn.execute(sa.select(*cols).where(cond)):
+                    found.add(tuple(str(v) for v in r))
+        return found
+
+    def load(
+        self, dataset: str, batches: Iterable[list[Row]], *, mode: LoadMode, source: dict[str, Any]
+    ) -> int:
+        tbl = self._table(dataset)
+        written = 0
+        with self.engine.begin() as conn:
+            if mode == "replace":
+                conn.execute(tbl.delete())
+            for batch in batches:
+                if batch:
+                    conn.execute(tbl.insert(), batch)
+                    written += len(batch)
+            conn.execute(
+                t.import_batches.insert().values(
+                    dataset=dataset,
+                    source_name=str(source.get("name", "")),
+                    source_sha256=str(source.get("sha256", "")),
+                    mode=mode,
+                    rows_loaded=written,
+                    rows_rejected=int(source.get("rejected", 0)),
+                    imported_at=datetime.now(UTC),
+                    imported_by=str(source.get("actor", "cli")),
+                )
+            )
+        return written
+
+    def _select(self, tbl: sa.Table, *conds: sa.ColumnElement[bool], limit: int = 50) -> list[Row]:
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(sa.select(tbl).where(*conds).limit(limit)))
+
+    def get_person(self, national_id: str) -> Row | None:
+        found = self._select(t.population, t.population.c.national_id == national_id, limit=1)
+        return found[0] if found else None
+
+    def _by_name(self, tbl: sa.Table, name_key: str, birth_year: int | None, limit: int) -> list[Row]:
+        conds = [tbl.c.name_key == name_key]
+        if birth_year is not None:
+            conds.append(sa.or_(tbl.c.birth_year == birth_year, tbl.c.birth_year.is_(None)))
+        return self._select(tbl, *conds, limit=limit)
+
+    def find_persons(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
+        return self._by_name(t.population, name_key, birth_year, limit)
+
+    def find_wanted(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
+        return self._by_name(t.wanted_persons, name_key, birth_year, limit)
+
+    def find_police_records(
+        self,
+        *,
+        national_id: str | None = None,
+        name_key: str | None = None,
+        birth_year: int | None = None,
+        limit: int = 50,
+    ) -> list[Row]:
+        if national_id is not None:
+            return self._select(
+                t.police_records, t.police_records.c.national_id == national_id, limit=limit
+            )
+        if name_key is None:
+            raise InvalidInput("give a national_id or a name", code="missing_search_key")
+        return self._by_name(t.police_records, name_key, birth_year, limit)
+
+    def find_vehicles(self, plate: str, plate_country: str | None = None) -> list[Row]:
+        conds = [t.vehicles.c.plate == plate]
+        if plate_country:
+            conds.append(t.vehicles.c.plate_country == plate_country)
+        return self._select(t.vehicles, *conds)
+
+    def find_stolen_vehicles(self, *, plate: str | None = None, vin: str | None = None) -> list[Row]:
+        conds = []
+        if plate:
+            conds.append(t.stolen_vehicles.c.plate == plate)
+        if vin:
+            conds.append(t.stolen_vehicles.c.vin == vin)
+        if not conds:
+            raise InvalidInput("give a plate or a VIN", code="missing_search_key")
+        return self._select(t.stolen_vehicles, sa.or_(*conds))
+
+    def find_documents(self, document_number: str, issuing_country: str | None = None) -> list[Row]:
+        conds = [t.documents.c.document_number == document_number]
+        if issuing_country:
+            conds.append(t.documents.c.issuing_country == issuing_country)
+        return self._select(t.documents, *conds)
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))

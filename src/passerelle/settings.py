@@ -1,0 +1,193 @@
+"""Node settings: one place, validated, documented.
+
+Values come from a node TOML file (``passerelle node serve --config node.toml``)
+and from ``PASSERELLE_*`` environment variables, which win over the file.
+Nested sections use ``__`` in variable names, e.g. ``PASSERELLE_DATABASE__URL``.
+
+Example ``node.toml``::
+
+    mode = "production"
+    country = "NL"
+    name = "Politie Limburg"
+    data_dir = "/var/lib/passerelle"
+    base_url = "https://passerelle.politie.example"
+
+    [database]
+    url = "postgresql+psycopg://passerelle@db/passerelle"
+
+    [oidc]
+    issuer = "https://login.politie.example/realms/police"
+    audience = "passerelle-nl"
+    jwks_url = "https://login.politie.example/realms/police/protocol/openid-connect/certs"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from passerelle.domain.countries import Country, parse_country
+from passerelle.exc import ConfigError, InvalidInput
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Default: SQLite (WAL) file node.db in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    echo: bool = Field(default=False, description="Log SQL statements (development only).")
+
+
+class OidcSettings(BaseModel):
+    issuer: str | None = Field(default=None, description="Expected `iss` of officer tokens.")
+    audience: str | None = Field(default=None, description="Expected `aud` of officer tokens.")
+    jwks_url: str | None = Field(default=None, description="JWKS of the force's OIDC provider.")
+    leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew allowed on exp/nbf.")
+    demo_idp: bool = Field(
+        default=True, description="Serve the built-in demo identity provider (demo mode only)."
+    )
+    session_minutes: int = Field(default=480, ge=5, le=1440, description="Web session length.")
+
+
+class FederationSettings(BaseModel):
+    signature_window_s: float = Field(
+        default=30.0, gt=0, le=600, description="Max age of a signed request's `created`."
+    )
+    partner_timeout_s: float = Field(
+        default=2.0, gt=0, le=60, description="Deadline for one call to a partner node."
+    )
+    max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest federation body.")
+
+
+class NodeSettings(BaseSettings):
+    """Settings of one national node."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PASSERELLE_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    mode: Literal["demo", "production"] = Field(
+        default="demo", description="`production` refuses demo keys and the demo IdP."
+    )
+    country: Country = Field(description="ISO code of the country this node serves.")
+    name: str = Field(default="", description="Display name of the node (the force).")
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=8400, ge=1, le=65535, description="Port to listen on.")
+    base_url: str | None = Field(default=None, description="Public URL; default http://host:port")
+    data_dir: Path = Field(default=Path(".passerelle"), description="Keys, SQLite file, logs.")
+    trust_store: Path | None = Field(
+        default=None, description="TOML file of partner keys. Default data_dir/trust.toml"
+    )
+    key_file: Path | None = Field(
+        default=None, description="Ed25519 node key (PEM). Default data_dir/keys/node.pem"
+    )
+    max_request_bytes: int = Field(
+        default=2_097_152, gt=0, description="Largest request body the API accepts."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = Field(default=True, description="JSON logs (false: console).")
+    database: DatabaseSettings = DatabaseSettings()
+    oidc: OidcSettings = OidcSettings()
+    federation: FederationSettings = FederationSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over the TOML file (passed as init values).
+        return (env_settings, init_settings)
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> Country:
+        try:
+            return parse_country(str(value))
+        except InvalidInput as e:
+            raise ValueError(e.detail) from None
+
+    @model_validator(mode="after")
+    def _defaults(self) -> NodeSettings:
+        if not self.name:
+            self.name = f"Passerelle {self.country.value}"
+        if self.base_url is None:
+            self.base_url = f"http://{self.host}:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
+        if self.trust_store is None:
+            self.trust_store = self.data_dir / "trust.toml"
+        if self.key_file is None:
+            self.key_file = self.data_dir / "keys" / "node.pem"
+        if self.database.url is None:
+            self.database.url = f"sqlite:///{(self.data_dir / 'node.db').as_posix()}"
+        if self.oidc.issuer is None and self.oidc.demo_idp:
+            self.oidc.issuer = f"{self.base_url}/idp"
+        if self.oidc.audience is None:
+            self.oidc.audience = f"passerelle-{self.country.value.lower()}"
+        return self
+
+    @property
+    def db_url(self) -> str:
+        assert self.database.url is not None
+        return self.database.url
+
+    @property
+    def public_url(self) -> str:
+        assert self.base_url is not None
+        return self.base_url
+
+    @property
+    def key_path(self) -> Path:
+        assert self.key_file is not None
+        return self.key_file
+
+    @property
+    def trust_path(self) -> Path:
+        assert self.trust_store is not None
+        return self.trust_store
+
+    def check_production(self) -> None:
+        """Refuse to run in production mode with demo settings."""
+        if self.mode != "production":
+            return
+        problems: list[str] = []
+        if self.oidc.demo_idp:
+            problems.append("oidc.demo_idp must be false in production")
+        if not (self.oidc.issuer and self.oidc.jwks_url):
+            problems.append("oidc.issuer and oidc.jwks_url are required in production")
+        if problems:
+            raise ConfigError("unsafe production settings: " + "; ".join(problems))
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> NodeSettings:
+    """Load settings from an optional TOML file, the environment and overrides."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        try:
+            values = tomllib.loads(config.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {config}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"config file {config} is not valid TOML: {e}") from None
+        base = config.parent
+        for key in ("data_dir", "trust_store", "key_file"):
+            if key in values and not Path(values[key]).is_absolute():
+                values[key] = str(base / values[key])
+    values.update(overrides)
+    try:
+        return NodeSettings(**values)
+    except ValidationError as e:
+        where = f" in {config}" if config else ""
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise ConfigError(f"invalid settings{where}: {problems}") from None

@@ -1,0 +1,150 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations mirror these.
+
+Register tables carry the columns of the import schema (docs/datasets.md) plus
+derived search keys (``name_key``, ``birth_year``) filled in at import.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _person_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("given_names", sa.String(200), nullable=False),
+        sa.Column("family_name", sa.String(200), nullable=False),
+        sa.Column("birth_date", sa.String(10), nullable=True),
+        sa.Column("name_key", sa.String(200), nullable=False, index=True),
+        sa.Column("birth_year", sa.Integer, nullable=True),
+    ]
+
+
+population = sa.Table(
+    "population",
+    metadata,
+    _id(),
+    sa.Column("national_id", sa.String(20), nullable=False, unique=True),
+    *_person_columns(),
+    sa.Column("family_name_prefix", sa.String(40), nullable=True),
+    sa.Column("sex", sa.String(1), nullable=True),
+    sa.Column("nationality", sa.String(2), nullable=True),
+    sa.Column("birth_place", sa.String(120), nullable=True),
+    sa.Column("address_street", sa.String(200), nullable=True),
+    sa.Column("address_number", sa.String(20), nullable=True),
+    sa.Column("address_postcode", sa.String(12), nullable=True),
+    sa.Column("address_city", sa.String(120), nullable=True),
+    sa.Column("address_country", sa.String(2), nullable=True),
+)
+
+wanted_persons = sa.Table(
+    "wanted_persons",
+    metadata,
+    _id(),
+    sa.Column("alert_id", sa.String(40), nullable=False, unique=True),
+    *_person_columns(),
+    sa.Column("family_name_prefix", sa.String(40), nullable=True),
+    sa.Column("nationality", sa.String(2), nullable=True),
+    sa.Column("alert_type", sa.String(20), nullable=False),
+    sa.Column("reason", sa.String(400), nullable=True),
+    sa.Column("issued_on", sa.Date, nullable=True),
+    sa.Column("contact", sa.String(200), nullable=True),
+)
+
+vehicles = sa.Table(
+    "vehicles",
+    metadata,
+    _id(),
+    sa.Column("plate", sa.String(16), nullable=False),
+    sa.Column("plate_country", sa.String(2), nullable=False),
+    sa.Column("vin", sa.String(17), nullable=True, index=True),
+    sa.Column("make", sa.String(60), nullable=True),
+    sa.Column("model", sa.String(60), nullable=True),
+    sa.Column("colour", sa.String(40), nullable=True),
+    sa.Column("first_registration", sa.Date, nullable=True),
+    sa.Column("holder_national_id", sa.String(20), nullable=True, index=True),
+    sa.Column("holder_name", sa.String(200), nullable=True),
+    sa.Column("insured", sa.Boolean, nullable=True),
+    sa.Column("inspection_valid_until", sa.Date, nullable=True),
+    sa.UniqueConstraint("plate", "plate_country"),
+)
+
+stolen_vehicles = sa.Table(
+    "stolen_vehicles",
+    metadata,
+    _id(),
+    sa.Column("alert_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("plate", sa.String(16), nullable=True, index=True),
+    sa.Column("plate_country", sa.String(2), nullable=True),
+    sa.Column("vin", sa.String(17), nullable=True, index=True),
+    sa.Column("reported_on", sa.Date, nullable=True),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    _id(),
+    sa.Column("document_number", sa.String(20), nullable=False),
+    sa.Column("document_type", sa.String(20), nullable=False),
+    sa.Column("issuing_country", sa.String(2), nullable=False),
+    sa.Column("holder_national_id", sa.String(20), nullable=True, index=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("reported_on", sa.Date, nullable=True),
+    sa.UniqueConstraint("issuing_country", "document_type", "document_number"),
+    sa.Index("ix_documents_number", "document_number"),
+)
+
+police_records = sa.Table(
+    "police_records",
+    metadata,
+    _id(),
+    sa.Column("record_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("national_id", sa.String(20), nullable=True, index=True),
+    *_person_columns(),
+    sa.Column("category", sa.String(60), nullable=False),
+    sa.Column("recorded_on", sa.Date, nullable=True),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    _id(),
+    sa.Column("dataset", sa.String(40), nullable=False),
+    sa.Column("source_name", sa.String(255), nullable=False),
+    sa.Column("source_sha256", sa.String(64), nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("rows_loaded", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_by", sa.String(120), nullable=False),
+)
+
+REGISTER_TABLES: dict[str, sa.Table] = {
+    "population": population,
+    "wanted_persons": wanted_persons,
+    "vehicles": vehicles,
+    "stolen_vehicles": stolen_vehicles,
+    "documents": documents,
+    "police_records": police_records,
+}
+
+# Columns (besides id) that identify a row within a dataset: duplicates are rejected.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "population": ("national_id",),
+    "wanted_persons": ("alert_id",),
+    "vehicles": ("plate", "plate_country"),
+    "stolen_vehicles": ("alert_id",),
+    "documents": ("issuing_country", "document_type", "document_number"),
+    "police_records": ("record_id",),
+}

@@ -1,0 +1,1 @@
+"""Web layer: FastAPI app factory, API routers, pages, i18n."""

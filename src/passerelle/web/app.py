@@ -1,0 +1,62 @@
+"""The FastAPI application factory of a node."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from passerelle import __version__
+from passerelle.federation.server import FederationState
+from passerelle.federation.server import router as federation_router
+from passerelle.node.context import NodeContext
+from passerelle.web import api_node, health, idp_routes, pages
+from passerelle.web.errors import install_error_handlers
+from passerelle.web.health import NodeMetrics
+from passerelle.web.middleware import BodyLimit, HttpMetrics, RequestContext
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(ctx: NodeContext) -> FastAPI:
+    s = ctx.settings
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await ctx.aclose()
+
+    app = FastAPI(
+        title=f"Passerelle node {s.country.value}",
+        version=__version__,
+        description="Police information exchange across the Benelux and the Euregio "
+        "Meuse-Rhine. Officer endpoints under /api/v1 take a bearer JWT.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.federation = FederationState(
+        key=ctx.key,
+        trust=ctx.trust,
+        nonces=ctx.nonces,
+        node_name=s.name,
+        country=s.country,
+        window_s=s.federation.signature_window_s,
+        max_body=s.federation.max_body_bytes,
+    )
+    registry = CollectorRegistry()
+    app.state.node_metrics = NodeMetrics(registry)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_node.router)
+    app.include_router(federation_router)
+    if ctx.idp is not None:
+        app.include_router(idp_routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    app.add_middleware(BodyLimit, max_bytes=s.max_request_bytes)
+    app.add_middleware(RequestContext, metrics=HttpMetrics(registry))
+    return app

@@ -1,0 +1,70 @@
+"""Shared fixtures: databases on both backends, a demo node context, an app client.
+
+Integration tests need real servers. On a developer machine without them they
+skip with the reason; with PASSERELLE_REQUIRE_SERVICES=1 (set by .ci/run) a
+missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from passerelle.storage.db import create_engine, migrate
+
+REQUIRE_SERVICES = os.environ.get("PASSERELLE_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get(
+    "PASSERELLE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def service_missing(name: str, reason: str) -> None:
+    message = f"{name} not available ({reason})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}; PASSERELLE_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(f"{message}; set PASSERELLE_TEST_POSTGRES or start the server to run this test")
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[sa.Engine]:
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as e:
+        engine.dispose()
+        service_missing("PostgreSQL", f"{type(e).__name__} connecting to {PG_ADMIN_URL}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin: sa.Engine) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    name = f"passerelle_t_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield pg_admin.url.set(database=name).render_as_string(hide_password=False)
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'node.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    eng = create_engine(db_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
