@@ -3,12 +3,13 @@
 ICAO 9303 check digits (weights 7-3-1, ``0-9`` as themselves, ``A``=10 … ``Z``=35,
 filler ``<``=0) and the national numbering of each document type:
 
-| country | passport | id_card | residence_permit | driving_licence |
-|---|---|---|---|---|
-| BE | 2 letters + 6 digits | eID: 12 digits, last 2 = first 10 mod 97 (97 if 0) | as eID | 10 digits |
-| NL | 9 chars: 2 letters, 6 letters/digits, 1 digit; never the letter O | as passport | as passport | 10 digits |
-| LU | 2 letters + 6 letters/digits (approximation) | as passport | as passport | 6–9 letters/digits |
-| DE | 9 chars of ``CFGHJKLMNPRTVWXYZ0-9`` + ICAO check digit | as passport | as passport | 11 letters/digits |
+* BE: passport 2 letters + 6 digits; eID card and residence card 12 digits,
+  the last two = first ten mod 97 (97 when 0); driving licence 10 digits.
+* NL: passport, ID card, residence permit 9 characters: 2 letters, 6 letters
+  or digits, 1 digit, never the letter O; driving licence 10 digits.
+* LU: 2 letters + 6 letters/digits (an approximation); driving licence 6–9.
+* DE: passport, Personalausweis, eAT 9 characters of ``CFGHJKLMNPRTVWXYZ0-9``
+  + the ICAO check digit; driving licence 11 letters/digits.
 
 Other issuing countries get the generic ICAO rule: 5–9 letters/digits.
 The DE numbers are stored with their check digit (10 characters) because
@@ -132,9 +133,12 @@ def parse_document_number(
     pattern = _PATTERNS.get(key, _GENERIC)
     if not pattern.fullmatch(number):
         raise _fail(country, kind, "format", f"does not match {pattern.pattern}")
-    if country == "DE" and kind != DocumentType.DRIVING_LICENCE:
-        if document_check_digit(number[:9]) != int(number[9]):
-            raise _fail(country, kind, "check_digit", "ICAO check digit mismatch")
+    if (
+        country == "DE"
+        and kind != DocumentType.DRIVING_LICENCE
+        and document_check_digit(number[:9]) != int(number[9])
+    ):
+        raise _fail(country, kind, "check_digit", "ICAO check digit mismatch")
     return number
 
 

@@ -1,11 +1,11 @@
 """National person identifiers of the four countries.
 
-| country | identifier | rule |
-|---|---|---|
-| BE | national number (Rijksregisternummer / numéro national) | YYMMDD SSS CC, 97 − (n mod 97); "2" prefixed for births from 2000 |
-| NL | BSN | 9 digits, 11-test |
-| LU | matricule (RNPP) | YYYYMMDD XXX, Luhn digit, Verhoeff digit (both over the first 11) |
-| DE | Steuerliche Identifikationsnummer | 11 digits, ISO 7064 mod 11,10 |
+* BE national number (Rijksregisternummer / numéro national): YYMMDD SSS CC,
+  CC = 97 − (YYMMDDSSS mod 97), with "2" prefixed for births from 2000.
+* NL BSN: 9 digits, 11-test.
+* LU matricule (RNPP): YYYYMMDD XXX + Luhn digit + Verhoeff digit (both over
+  the first 11 digits).
+* DE Steuerliche Identifikationsnummer: 11 digits, ISO 7064 mod 11,10.
 
 Germany's Melderegister has no national number; the tax IdNr, which every
 registered resident has, stands in as ``national_id``. Every parser returns

@@ -48,7 +48,7 @@ NL_SIDECODES: dict[int, tuple[str, ...]] = {
 }  # fmt: skip
 _NL_MASKS = {"".join(groups): code for code, groups in NL_SIDECODES.items()}
 
-_BE_FORMS = (
+_BE_FORMS: tuple[tuple[re.Pattern[str], tuple[int, ...]], ...] = (
     (re.compile(r"[1-9][A-Z]{3}\d{3}"), (1, 3, 3)),
     (re.compile(r"[A-Z]{3}\d{3}"), (3, 3)),
     (re.compile(r"\d{3}[A-Z]{3}"), (3, 3)),
@@ -166,9 +166,9 @@ def format_plate(plate: Plate) -> str:
     if plate.display:
         return plate.display
     if country == Country.BE:
-        for pattern, sizes in _BE_FORMS:
+        for pattern, be_sizes in _BE_FORMS:
             if pattern.fullmatch(text):
-                return "-".join(_split_groups(text, sizes))
+                return "-".join(_split_groups(text, be_sizes))
     elif country == Country.NL:
         code = nl_sidecode(text)
         if code is not None:

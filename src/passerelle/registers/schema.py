@@ -31,11 +31,13 @@ ALERT_TYPES = ("arrest", "missing", "discreet_check", "specific_check", "entry_b
 DOCUMENT_TYPES = tuple(t.value for t in DocumentType)
 DOCUMENT_STATUSES = tuple(s.value for s in DocumentStatus)
 # Babel's territories include regions and reserved codes that are not countries.
-_NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+_NOT_COUNTRIES = {
+    "AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ",
+}  # fmt: skip
 COUNTRY_CODES: frozenset[str] = frozenset(
-    code
+    str(code)
     for code in Locale("en").territories
-    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    if len(str(code)) == 2 and str(code).isalpha() and code not in _NOT_COUNTRIES
 )
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]{0,39}")
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
@@ -69,83 +71,217 @@ class DatasetSchema:
         return tuple(c.name for c in self.columns)
 
 
-def _c(name: str, kind: str, description: str, *, required: bool = False) -> Column:
-    if kind not in KINDS:
-        raise ValueError(f"unknown column kind {kind}")
-    return Column(name, required, kind, description)
+@dataclass(frozen=True)
+class _Context:
+    country: Country
+    today: dt.date
 
 
-_PERSON = (
-    _c("given_names", "name", "All given names, space-separated", required=True),
-    _c("family_name", "name", "Family name (without particles where the register splits them)",
-       required=True),
-    _c("family_name_prefix", "short_text", "Surname particles kept apart (NL: 'van der')"),
-)  # fmt: skip
+class _ColumnError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column, self.reason = column, reason
 
-DATASETS: dict[str, DatasetSchema] = {
-    s.name: s
-    for s in (
-        DatasetSchema("population", "Population register", (
-            _c("national_id", "own_national_id", "National identifier", required=True),
-            *_PERSON,
-            _c("birth_date", "partial_date", "YYYY-MM-DD, or YYYY-MM / YYYY when partly unknown"),
-            _c("sex", "sex", "M, F or X"),
-            _c("nationality", "country", "ISO 3166-1 alpha-2"),
-            _c("birth_place", "text", "Place of birth"),
-            _c("address_street", "text", "Street"),
-            _c("address_number", "short_text", "House number and box"),
-            _c("address_postcode", "postcode", "Postcode (checked for BE, NL, LU, DE)"),
-            _c("address_city", "text", "Town or city"),
-            _c("address_country", "country", "ISO 3166-1 alpha-2"),
-        )),
-        DatasetSchema("wanted_persons", "Wanted and missing persons", (
-            _c("alert_id", "reference", "Alert reference", required=True),
-            *_PERSON,
-            _c("birth_date", "partial_date", "YYYY-MM-DD, YYYY-MM or YYYY"),
-            _c("nationality", "country", "ISO 3166-1 alpha-2"),
-            _c("alert_type", "alert_type", ", ".join(ALERT_TYPES), required=True),
-            _c("reason", "text", "Reason for the alert"),
-            _c("issued_on", "past_date", "Date the alert was issued"),
-            _c("contact", "text", "Contact point for a hit"),
-        )),
-        DatasetSchema("vehicles", "Vehicle register", (
-            _c("plate", "plate", "Registration plate", required=True),
-            _c("plate_country", "country", "Country of the plate", required=True),
-            _c("vin", "vin", "Vehicle identification number (ISO 3779)"),
-            _c("make", "text", "Make"),
-            _c("model", "text", "Model"),
-            _c("colour", "text", "Colour"),
-            _c("first_registration", "past_date", "Date of first registration"),
-            _c("holder_national_id", "own_national_id", "Registered holder's national id"),
-            _c("holder_name", "text", "Registered holder's name"),
-            _c("insured", "boolean", "Insurance in force (true/false)"),
-            _c("inspection_valid_until", "date", "Roadworthiness test valid until"),
-        )),
-        DatasetSchema("stolen_vehicles", "Stolen vehicles and plates", (
-            _c("alert_id", "reference", "Alert reference", required=True),
-            _c("plate", "plate", "Plate (plate or vin required)"),
-            _c("plate_country", "country", "Country of the plate"),
-            _c("vin", "vin", "Vehicle identification number"),
-            _c("reported_on", "past_date", "Date reported stolen"),
-        )),
-        DatasetSchema("documents", "Identity and travel documents", (
-            _c("document_number", "document_number", "Document number", required=True),
-            _c("document_type", "document_type", ", ".join(DOCUMENT_TYPES), required=True),
-            _c("issuing_country", "country", "Issuing country", required=True),
-            _c("holder_national_id", "own_national_id", "Holder's national id"),
-            _c("status", "document_status", ", ".join(DOCUMENT_STATUSES), required=True),
-            _c("reported_on", "past_date", "Date reported lost/stolen/revoked"),
-        )),
-        DatasetSchema("police_records", "Police records (hit/no-hit)", (
-            _c("record_id", "reference", "Record reference", required=True),
-            _c("national_id", "own_national_id", "National identifier"),
-            *_PERSON[:2],
-            _c("birth_date", "partial_date", "YYYY-MM-DD, YYYY-MM or YYYY"),
-            _c("category", "short_text", "Category of the record", required=True),
-            _c("recorded_on", "past_date", "Date recorded"),
-        )),
-    )
+
+def _bad(reason: str) -> InvalidInput:
+    return InvalidInput(reason, code="invalid_value", reason=reason)
+
+
+def _text(limit: int) -> Callable[[_Context, str], object]:
+    def check(ctx: _Context, value: str) -> object:
+        if len(value) > limit:
+            raise _bad(f"longer than {limit} characters")
+        if any(ord(ch) < 32 for ch in value):
+            raise _bad("control characters not allowed")
+        return " ".join(value.split())
+
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[_Context, str], object]:
+    def check(ctx: _Context, value: str) -> object:
+        v = value.lower()
+        if v not in options:
+            raise _bad(f"expected one of {', '.join(options)}")
+        return v
+
+    return check
+
+
+def _country(ctx: _Context, value: str) -> object:
+    code = value.upper()
+    if code not in COUNTRY_CODES:
+        raise _bad("not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _sex(ctx: _Context, value: str) -> object:
+    v = value.upper()
+    if v not in ("M", "F", "X"):
+        raise _bad("expected M, F or X")
+    return v
+
+
+def _boolean(ctx: _Context, value: str) -> object:
+    v = value.lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise _bad("expected true or false")
+
+
+def _reference(ctx: _Context, value: str) -> object:
+    if not _REFERENCE.fullmatch(value):
+        raise _bad("expected up to 40 letters, digits and . _ / : -")
+    return value
+
+
+def _vin(ctx: _Context, value: str) -> object:
+    v = value.upper().replace(" ", "")
+    if len(v) != 17:
+        raise _bad("a VIN has 17 characters")
+    if not _VIN.fullmatch(v):
+        raise _bad("a VIN has only digits and letters other than I, O, Q")
+    return v
+
+
+def _postcode(ctx: _Context, value: str) -> object:
+    return " ".join(value.upper().split())
+
+
+KINDS: dict[str, Callable[[_Context, str], object]] = {
+    "name": _text(200),
+    "text": _text(400),
+    "short_text": _text(60),
+    "reference": _reference,
+    "own_national_id": lambda ctx, v: parse_national_id(ctx.country, v),
+    "partial_date": lambda ctx, v: str(PartialDate.parse(v, today=ctx.today)),
+    "past_date": lambda ctx, v: parse_full_date(v, not_after=ctx.today),
+    "date": lambda ctx, v: parse_full_date(v),
+    "sex": _sex,
+    "country": _country,
+    "alert_type": _choice(ALERT_TYPES),
+    "document_type": _choice(DOCUMENT_TYPES),
+    "document_status": _choice(DOCUMENT_STATUSES),
+    "boolean": _boolean,
+    "vin": _vin,
+    "plate": lambda ctx, v: normalise_plate(v),
+    "document_number": lambda ctx, v: v,
+    "postcode": _postcode,
 }
+
+
+def _cross_checks(dataset: str, ctx: _Context, row: dict[str, object]) -> None:
+    """Checks that need more than one column of the row."""
+    plate = row.get("plate")
+    if isinstance(plate, str):
+        where = str(row.get("plate_country") or "")
+        if not where:
+            raise _ColumnError("plate_country", "required with a plate")
+        try:
+            row["plate"] = (
+                parse_plate(Country(where), plate).text if where in Country.__members__ else plate
+            )
+        except InvalidInput as e:
+            raise _ColumnError("plate", str(e.params.get("reason", e.detail))) from None
+        if where not in Country.__members__ and not _FOREIGN_PLATE.fullmatch(plate):
+            raise _ColumnError("plate", "expected 1-12 letters and digits")
+    if dataset == "stolen_vehicles" and not plate and not row.get("vin"):
+        raise _ColumnError("plate", "plate or vin required")
+    number = row.get("document_number")
+    if isinstance(number, str):
+        try:
+            row["document_number"] = parse_document_number(
+                str(row["issuing_country"]), str(row["document_type"]), number
+            )
+        except InvalidInput as e:
+            raise _ColumnError("document_number", str(e.params.get("reason", e.detail))) from None
+    postcode = row.get("address_postcode")
+    pattern = _POSTCODES.get(str(row.get("address_country") or ""))
+    if isinstance(postcode, str) and pattern is not None:
+        if not pattern.fullmatch(postcode):
+            raise _ColumnError("address_postcode", "not a postcode of the address country")
+        if row["address_country"] == "LU" and not postcode.startswith("L-"):
+            row["address_postcode"] = "L-" + postcode.removeprefix("L")
+        elif row["address_country"] == "NL" and " " not in postcode:
+            row["address_postcode"] = f"{postcode[:4]} {postcode[4:]}"
+
+
+# fmt: off
+_PERSON = (
+    ("given_names", True, "name", "All given names, space-separated"),
+    ("family_name", True, "name", "Family name (without particles where the register splits them)"),
+    ("family_name_prefix", False, "short_text", "Surname particles kept apart (NL: 'van der')"),
+)
+_BIRTH = ("birth_date", False, "partial_date", "YYYY-MM-DD, or YYYY-MM / YYYY when partly unknown")
+_SPECS: dict[str, tuple[str, tuple[tuple[str, bool, str, str], ...]]] = {
+    "population": ("Population register", (
+        ("national_id", True, "own_national_id", "National identifier"),
+        *_PERSON,
+        _BIRTH,
+        ("sex", False, "sex", "M, F or X"),
+        ("nationality", False, "country", "ISO 3166-1 alpha-2"),
+        ("birth_place", False, "text", "Place of birth"),
+        ("address_street", False, "text", "Street"),
+        ("address_number", False, "short_text", "House number and box"),
+        ("address_postcode", False, "postcode", "Postcode (checked for BE, NL, LU, DE)"),
+        ("address_city", False, "text", "Town or city"),
+        ("address_country", False, "country", "ISO 3166-1 alpha-2"),
+    )),
+    "wanted_persons": ("Wanted and missing persons", (
+        ("alert_id", True, "reference", "Alert reference"),
+        *_PERSON,
+        _BIRTH,
+        ("nationality", False, "country", "ISO 3166-1 alpha-2"),
+        ("alert_type", True, "alert_type", ", ".join(ALERT_TYPES)),
+        ("reason", False, "text", "Reason for the alert"),
+        ("issued_on", False, "past_date", "Date the alert was issued"),
+        ("contact", False, "text", "Contact point for a hit"),
+    )),
+    "vehicles": ("Vehicle register", (
+        ("plate", True, "plate", "Registration plate"),
+        ("plate_country", True, "country", "Country of the plate"),
+        ("vin", False, "vin", "Vehicle identification number (ISO 3779)"),
+        ("make", False, "text", "Make"),
+        ("model", False, "text", "Model"),
+        ("colour", False, "text", "Colour"),
+        ("first_registration", False, "past_date", "Date of first registration"),
+        ("holder_national_id", False, "own_national_id", "Registered holder's national id"),
+        ("holder_name", False, "text", "Registered holder's name"),
+        ("insured", False, "boolean", "Insurance in force (true/false)"),
+        ("inspection_valid_until", False, "date", "Roadworthiness test valid until"),
+    )),
+    "stolen_vehicles": ("Stolen vehicles and plates", (
+        ("alert_id", True, "reference", "Alert reference"),
+        ("plate", False, "plate", "Plate (plate or vin required)"),
+        ("plate_country", False, "country", "Country of the plate"),
+        ("vin", False, "vin", "Vehicle identification number"),
+        ("reported_on", False, "past_date", "Date reported stolen"),
+    )),
+    "documents": ("Identity and travel documents", (
+        ("document_number", True, "document_number", "Document number"),
+        ("document_type", True, "document_type", ", ".join(DOCUMENT_TYPES)),
+        ("issuing_country", True, "country", "Issuing country"),
+        ("holder_national_id", False, "own_national_id", "Holder's national id"),
+        ("status", True, "document_status", ", ".join(DOCUMENT_STATUSES)),
+        ("reported_on", False, "past_date", "Date reported lost/stolen/revoked"),
+    )),
+    "police_records": ("Police records (hit/no-hit)", (
+        ("record_id", True, "reference", "Record reference"),
+        ("national_id", False, "own_national_id", "National identifier"),
+        *_PERSON[:2],
+        _BIRTH,
+        ("category", True, "short_text", "Category of the record"),
+        ("recorded_on", False, "past_date", "Date recorded"),
+    )),
+}
+# fmt: on
+DATASETS: dict[str, DatasetSchema] = {
+    name: DatasetSchema(name, text, tuple(Column(*spec) for spec in specs))
+    for name, (text, specs) in _SPECS.items()
+}
+assert all(c.kind in KINDS for s in DATASETS.values() for c in s.columns)
 
 
 def _row_error(column: str, reason: str) -> InvalidInput:
