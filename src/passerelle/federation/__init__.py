@@ -1,0 +1,1 @@
+"""Node-to-node federation: keys, trust store, RFC 9421 signatures, partner client."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from passerelle.domain.countries import Country
+from passerelle.exc import ConfigError
+from passerelle.federation.keys import NodeKey
+from passerelle.federation.trust import PartnerEntry, TrustStore
+
+
+def test_key_is_created_once_with_private_mode(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "node.pem"
+    a = NodeKey.load_or_create(path, Country.BE)
+    b = NodeKey.load_or_create(path, Country.BE)
+    assert a.key_id == b.key_id and a.key_id.startswith("BE-")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert not a.is_demo
+
+
+def test_demo_keys_are_marked(tmp_path: Path) -> None:
+    key = NodeKey.load_or_create(tmp_path / "k.pem", Country.NL, demo=True)
+    assert key.is_demo
+    assert NodeKey.load_or_create(tmp_path / "k.pem", Country.NL).is_demo
+
+
+def test_garbage_key_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "k.pem"
+    path.write_text("not a key")
+    with pytest.raises(ConfigError):
+        NodeKey.load_or_create(path, Country.LU)
+
+
+def test_trust_store_round_trip(tmp_path: Path) -> None:
+    keys = [NodeKey.load_or_create(tmp_path / f"{c}.pem", c) for c in (Country.NL, Country.DE)]
+    store = TrustStore([PartnerEntry.from_key(k, base_url=f"http://{k.country}.example/", name=k.country) for k in keys])
+    store.save(tmp_path / "trust.toml")
+    loaded = TrustStore.load(tmp_path / "trust.toml")
+    assert [p.key_id for p in loaded.partners()] == [keys[1].key_id, keys[0].key_id]
+    assert loaded.get(Country.NL) is not None
+    assert loaded.get(Country.NL).base_url == "http://NL.example"  # type: ignore[union-attr]
+    assert loaded.get_by_key_id(keys[1].key_id).country is Country.DE  # type: ignore[union-attr]
+    assert loaded.get_by_key_id("BE-0000") is None
+
+
+def test_missing_trust_store_is_empty(tmp_path: Path) -> None:
+    assert TrustStore.load(tmp_path / "none.toml").partners() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[[partners]\n", "not valid TOML"),
+        ('[[partners]]\ncountry = "FR"\nbase_url = "http://x"\nkey_id = "FR-1"\npublic_key = "AAAA"\n', "partner #1"),
+        ('[[partners]]\ncountry = "NL"\nbase_url = "ftp://x"\nkey_id = "NL-1"\npublic_key = "AAAA"\n', "base_url"),
+        ('[[partners]]\ncountry = "NL"\nbase_url = "http://x"\nkey_id = "NL-1"\n', "public_key"),
+    ],
+)
+def test_malformed_trust_store_names_the_entry(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "trust.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        TrustStore.load(path)
+    assert fragment in e.value.detail
+
+
+def test_key_id_must_belong_to_the_public_key(tmp_path: Path) -> None:
+    a = NodeKey.load_or_create(tmp_path / "a.pem", Country.NL)
+    b = NodeKey.load_or_create(tmp_path / "b.pem", Country.NL)
+    forged = PartnerEntry.from_key(a, base_url="http://x", name="x").to_dict()
+    forged["key_id"] = b.key_id
+    path = tmp_path / "trust.toml"
+    import tomli_w
+
+    path.write_text(tomli_w.dumps({"partners": [forged]}))
+    with pytest.raises(ConfigError, match="does not belong"):
+        TrustStore.load(path)
