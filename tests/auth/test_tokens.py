@@ -41,7 +41,12 @@ def test_valid_token_gives_principal_with_roles(idp: DemoIdP, verifier: TokenVer
 def _claims(**over: object) -> dict[str, object]:
     now = int(time.time())
     base: dict[str, object] = {
-        "iss": ISS, "aud": AUD, "sub": "bob", "roles": ["officer"], "iat": now, "exp": now + 60,
+        "iss": ISS,
+        "aud": AUD,
+        "sub": "bob",
+        "roles": ["officer"],
+        "iat": now,
+        "exp": now + 60,
     }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}

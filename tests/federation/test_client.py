@@ -25,11 +25,15 @@ from tests.conftest import LiveServer
 STALL = asyncio.Event()
 
 
-def partner_app(nl: NodeKey, trusted: list[NodeKey], *, sign_with: NodeKey | None = None) -> FastAPI:
+def partner_app(
+    nl: NodeKey, trusted: list[NodeKey], *, sign_with: NodeKey | None = None
+) -> FastAPI:
     app = FastAPI()
     app.state.federation = FederationState(
         key=sign_with or nl,
-        trust=TrustStore([PartnerEntry.from_key(k, base_url="http://x", name="x") for k in trusted]),
+        trust=TrustStore(
+            [PartnerEntry.from_key(k, base_url="http://x", name="x") for k in trusted]
+        ),
         nonces=InMemoryNonceStore(),
         node_name="NL test",
         country=Country.NL,
@@ -119,7 +123,9 @@ async def test_partner_that_does_not_trust_us_answers_401(keys: dict[str, NodeKe
     assert (r.status, r.detail) == ("error", "signature_unknown_key")
 
 
-async def test_fan_out_reports_each_partner(keys: dict[str, NodeKey], nl_server: LiveServer) -> None:
+async def test_fan_out_reports_each_partner(
+    keys: dict[str, NodeKey], nl_server: LiveServer
+) -> None:
     lu_key = NodeKey.load_or_create(Path(__import__("tempfile").mkdtemp()) / "lu.pem", Country.LU)
     entries = [
         PartnerEntry.from_key(keys["nl"], base_url=nl_server.url, name="NL"),

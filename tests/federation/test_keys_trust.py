@@ -34,7 +34,12 @@ def test_garbage_key_file_is_a_config_error(tmp_path: Path) -> None:
 
 def test_trust_store_round_trip(tmp_path: Path) -> None:
     keys = [NodeKey.load_or_create(tmp_path / f"{c}.pem", c) for c in (Country.NL, Country.DE)]
-    store = TrustStore([PartnerEntry.from_key(k, base_url=f"http://{k.country}.example/", name=k.country) for k in keys])
+    store = TrustStore(
+        [
+            PartnerEntry.from_key(k, base_url=f"http://{k.country}.example/", name=k.country)
+            for k in keys
+        ]
+    )
     store.save(tmp_path / "trust.toml")
     loaded = TrustStore.load(tmp_path / "trust.toml")
     assert [p.key_id for p in loaded.partners()] == [keys[1].key_id, keys[0].key_id]
@@ -52,8 +57,16 @@ def test_missing_trust_store_is_empty(tmp_path: Path) -> None:
     ("text", "fragment"),
     [
         ("[[partners]\n", "not valid TOML"),
-        ('[[partners]]\ncountry = "FR"\nbase_url = "http://x"\nkey_id = "FR-1"\npublic_key = "AAAA"\n', "partner #1"),
-        ('[[partners]]\ncountry = "NL"\nbase_url = "ftp://x"\nkey_id = "NL-1"\npublic_key = "AAAA"\n', "base_url"),
+        (
+            '[[partners]]\ncountry = "FR"\nbase_url = "http://x"\n'
+            'key_id = "FR-1"\npublic_key = "AAAA"\n',
+            "partner #1",
+        ),
+        (
+            '[[partners]]\ncountry = "NL"\nbase_url = "ftp://x"\n'
+            'key_id = "NL-1"\npublic_key = "AAAA"\n',
+            "base_url",
+        ),
         ('[[partners]]\ncountry = "NL"\nbase_url = "http://x"\nkey_id = "NL-1"\n', "public_key"),
     ],
 )

@@ -33,9 +33,19 @@ def trust(be: NodeKey) -> TrustStore:
     return TrustStore([PartnerEntry.from_key(be, base_url="http://127.0.0.1:8401", name="BE")])
 
 
-def verify(headers: dict[str, str], *, method: str = "POST", url: str = URL, body: bytes = BODY,
-           trust: TrustStore, nonces: InMemoryNonceStore | None = None, now: float | None = None) -> str:
-    entry, _ = verify_request(method, url, headers, body, trust, nonces or InMemoryNonceStore(), window_s=30, now=now)
+def verify(
+    headers: dict[str, str],
+    *,
+    method: str = "POST",
+    url: str = URL,
+    body: bytes = BODY,
+    trust: TrustStore,
+    nonces: InMemoryNonceStore | None = None,
+    now: float | None = None,
+) -> str:
+    entry, _ = verify_request(
+        method, url, headers, body, trust, nonces or InMemoryNonceStore(), window_s=30, now=now
+    )
     return entry.key_id
 
 
@@ -57,7 +67,9 @@ def test_unsigned(trust: TrustStore) -> None:
 
 def test_tampered_body_with_original_digest(be: NodeKey, trust: TrustStore) -> None:
     headers, _ = sign_request("POST", URL, {}, BODY, be)
-    expect("digest_mismatch", headers=headers, body=BODY.replace(b"Peeters", b"Janssens"), trust=trust)
+    expect(
+        "digest_mismatch", headers=headers, body=BODY.replace(b"Peeters", b"Janssens"), trust=trust
+    )
 
 
 def test_tampered_digest_header(be: NodeKey, trust: TrustStore) -> None:
@@ -76,7 +88,9 @@ def test_tampered_digest_header(be: NodeKey, trust: TrustStore) -> None:
         ("POST", URL.replace("8402", "8403")),
     ],
 )
-def test_tampered_method_path_query_or_authority(be: NodeKey, trust: TrustStore, method: str, url: str) -> None:
+def test_tampered_method_path_query_or_authority(
+    be: NodeKey, trust: TrustStore, method: str, url: str
+) -> None:
     headers, _ = sign_request("POST", URL, {}, BODY, be)
     expect("signature_invalid", headers=headers, method=method, url=url, trust=trust)
 
@@ -116,7 +130,9 @@ def test_unknown_key(tmp_path: Path, trust: TrustStore) -> None:
     expect("signature_unknown_key", headers=headers, trust=trust)
 
 
-def test_signed_by_other_key_claiming_trusted_key_id(tmp_path: Path, be: NodeKey, trust: TrustStore) -> None:
+def test_signed_by_other_key_claiming_trusted_key_id(
+    tmp_path: Path, be: NodeKey, trust: TrustStore
+) -> None:
     impostor = NodeKey.load_or_create(tmp_path / "x.pem", Country.BE)
     headers, _ = sign_request("POST", URL, {}, BODY, impostor)
     headers["signature-input"] = headers["signature-input"].replace(impostor.key_id, be.key_id)

@@ -124,7 +124,7 @@ def test_parquet_extract(importer: Importer, registers: SqlRegisters, tmp_path: 
     [
         (b"", "empty_file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "corrupt_file"),
-        ("national_id,given_names\n1,a\n".encode(), "missing_columns"),
+        (b"national_id,given_names\n1,a\n", "missing_columns"),
         (b"national_id,\xff\xfe\n", "corrupt_file"),
     ],
 )
@@ -179,7 +179,9 @@ def test_unknown_dataset_and_format(importer: Importer, tmp_path: Path) -> None:
         importer.import_file("population", tmp_path / "x.xlsx")
 
 
-def test_lookups_through_the_port(importer: Importer, registers: SqlRegisters, tmp_path: Path) -> None:
+def test_lookups_through_the_port(
+    importer: Importer, registers: SqlRegisters, tmp_path: Path
+) -> None:
     importer.import_file("population", write_csv(tmp_path / "a.csv", [person(0), person(1)]))
     assert len(registers.find_persons("berg", 1985)) == 2
     assert registers.find_persons("berg", 1990) == []

@@ -121,14 +121,25 @@ class DemoIdP:
             for name, roles in DEMO_USERS.items()
         ]
         users_path.write_text(tomli_w.dumps({"users": users}), encoding="utf-8")
-        return {u["username"]: password for u in users}
+        return dict.fromkeys(DEMO_USERS, password)
 
     def jwks(self) -> dict[str, Any]:
         raw = self._key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-        return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
+        return {
+            "keys": [
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "x": x,
+                    "kid": self.kid,
+                    "alg": "EdDSA",
+                    "use": "sig",
+                }
+            ]
+        }
 
     def authenticate(self, username: str, password: str) -> DemoUser:
         user = self.users.get(username)
@@ -155,7 +166,31 @@ class DemoIdP:
 
 
 _WORDS = (
-    "maas", "moezel", "ourthe", "vesdre", "rur", "geul", "sure", "alzette", "semois", "our",
-    "eifel", "venn", "kempen", "ardennes", "hoge", "fagne", "dreilanden", "vaals", "eupen",
-    "kerkrade", "gulpen", "spa", "clervaux", "vianden", "monschau", "simmerath", "tongeren",
+    "maas",
+    "moezel",
+    "ourthe",
+    "vesdre",
+    "rur",
+    "geul",
+    "sure",
+    "alzette",
+    "semois",
+    "our",
+    "eifel",
+    "venn",
+    "kempen",
+    "ardennes",
+    "hoge",
+    "fagne",
+    "dreilanden",
+    "vaals",
+    "eupen",
+    "kerkrade",
+    "gulpen",
+    "spa",
+    "clervaux",
+    "vianden",
+    "monschau",
+    "simmerath",
+    "tongeren",
 )

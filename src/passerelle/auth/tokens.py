@@ -32,7 +32,9 @@ class TokenVerifier:
         self.leeway_s = leeway_s
 
     @classmethod
-    def from_jwks(cls, jwks: dict[str, Any], *, issuer: str, audience: str, leeway_s: int = 30) -> TokenVerifier:
+    def from_jwks(
+        cls, jwks: dict[str, Any], *, issuer: str, audience: str, leeway_s: int = 30
+    ) -> TokenVerifier:
         keyset = jwt.PyJWKSet.from_dict(jwks)
 
         def key_for(token: str) -> Any:
@@ -56,7 +58,9 @@ class TokenVerifier:
                     "identity provider keys unreachable", code="token_keys_unreachable"
                 ) from None
             except jwt.PyJWKClientError:
-                raise Unauthorized("token signed by an unknown key", code="token_unknown_key") from None
+                raise Unauthorized(
+                    "token signed by an unknown key", code="token_unknown_key"
+                ) from None
 
         return cls(issuer=issuer, audience=audience, key_for=key_for, leeway_s=leeway_s)
 

@@ -43,7 +43,9 @@ def node_config_path(data_dir: Path, country: str) -> Path:
     return data_dir / parse_country(country).value / "node.toml"
 
 
-def resolve_settings(config: Path | None, data_dir: Path | None, country: str | None) -> NodeSettings:
+def resolve_settings(
+    config: Path | None, data_dir: Path | None, country: str | None
+) -> NodeSettings:
     """Settings from ``--config``, or from a demo data dir and ``--country``."""
     if config is not None:
         settings = load_settings(config)

@@ -76,11 +76,19 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Where nodes keep data and keys.")] = Path(
         ".passerelle-demo"
     ),
-    size: Annotated[str, typer.Option(help="small (10k), medium (1M), large (10M) persons.")] = "small",
-    port_base: Annotated[int, typer.Option(min=1024, max=65000, help="BE=+1 NL=+2 LU=+3 DE=+4.")] = 8400,
+    size: Annotated[
+        str, typer.Option(help="small (10k), medium (1M), large (10M) persons.")
+    ] = "small",
+    port_base: Annotated[
+        int, typer.Option(min=1024, max=65000, help="BE=+1 NL=+2 LU=+3 DE=+4.")
+    ] = 8400,
     countries: Annotated[str, typer.Option(help="Comma-separated countries.")] = "BE,NL,LU,DE",
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
-    setup_only: Annotated[bool, typer.Option("--setup-only", help="Prepare, do not start.")] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Do not open a browser.")
+    ] = False,
+    setup_only: Annotated[
+        bool, typer.Option("--setup-only", help="Prepare, do not start.")
+    ] = False,
 ) -> None:
     """Generate synthetic registers and run one node per country on 127.0.0.1 (Ctrl-C stops)."""
     if size not in SIZES:

@@ -55,7 +55,9 @@ def init(config: ConfigOpt) -> None:
         migrate(engine)
     finally:
         engine.dispose()
-    console.print(f"node {settings.country}: key {key.key_id} at {settings.key_path}; schema current")
+    console.print(
+        f"node {settings.country}: key {key.key_id} at {settings.key_path}; schema current"
+    )
 
 
 @app.command("export-key")

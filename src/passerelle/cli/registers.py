@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from passerelle.cli.common import console, err, handle_errors, print_json, resolve_settings
-from passerelle.registers.importer import ImportReport, Importer, columns_of
+from passerelle.registers.importer import Importer, ImportReport, columns_of
 from passerelle.registers.sql import SqlRegisters
 from passerelle.storage.db import create_engine, migrate
 
@@ -37,10 +37,16 @@ def import_(
     country: Annotated[str | None, typer.Option(help="Node country (with --data-dir).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Demo data directory.")] = None,
     config: Annotated[Path | None, typer.Option(help="Node TOML file.")] = None,
-    append: Annotated[bool, typer.Option(help="Add to the dataset instead of replacing it.")] = False,
+    append: Annotated[
+        bool, typer.Option(help="Add to the dataset instead of replacing it.")
+    ] = False,
     strict: Annotated[bool, typer.Option(help="Load nothing if any row is invalid.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: by suffix).")] = None,
-    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows' line and reason here (CSV).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: by suffix).")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write rejected rows' line and reason here (CSV).")
+    ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Validate a register extract and load its valid rows in one transaction.

@@ -79,7 +79,9 @@ def synth(
         paths = write_datasets(frames, out, "csv" if format == "csv" else "parquet")
     summary = {p.stem: frames[p.stem].height for p in paths}
     if json:
-        print_json({"country": c.value, "seed": seed, "files": [str(p) for p in paths], "rows": summary})
+        print_json(
+            {"country": c.value, "seed": seed, "files": [str(p) for p in paths], "rows": summary}
+        )
         return
     for p in paths:
         console.print(f"  {p}  [dim]{summary[p.stem]:,} rows[/]")

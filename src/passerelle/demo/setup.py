@@ -19,9 +19,9 @@ from passerelle.federation.trust import PartnerEntry, TrustStore
 from passerelle.registers.importer import Importer
 from passerelle.registers.port import DATASET_NAMES
 from passerelle.registers.sources import frame_rows
+from passerelle.registers.sql import SqlRegisters
 from passerelle.settings import load_settings
 from passerelle.storage.db import create_engine, migrate
-from passerelle.registers.sql import SqlRegisters
 from passerelle.synth import generate_country
 
 Step = Callable[[str, int], None]  # (description, rows advanced)

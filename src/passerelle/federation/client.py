@@ -63,7 +63,9 @@ class PartnerClient:
 
         url = partner.base_url + path
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        headers, nonce = sign_request("POST", url, {"content-type": "application/json"}, body, self.key)
+        headers, nonce = sign_request(
+            "POST", url, {"content-type": "application/json"}, body, self.key
+        )
         try:
             async with asyncio.timeout(timeout_s):
                 r = await self.http.post(url, content=body, headers=headers, timeout=timeout_s)
@@ -90,9 +92,7 @@ class PartnerClient:
     async def fan_out(
         self, partners: list[PartnerEntry], path: str, payload: dict[str, Any], timeout_s: float
     ) -> dict[Country, PartnerResult]:
-        results = await asyncio.gather(
-            *(self.call(p, path, payload, timeout_s) for p in partners)
-        )
+        results = await asyncio.gather(*(self.call(p, path, payload, timeout_s) for p in partners))
         return {p.country: r for p, r in zip(partners, results, strict=True)}
 
 

@@ -80,7 +80,9 @@ async def verified_partner(request: Request) -> VerifiedCall:
 
 def signed_json(request: Request, payload: Any, nonce: str, status: int = 200) -> Response:
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    headers = sign_response(status, {"content-type": "application/json"}, body, _state(request).key, nonce)
+    headers = sign_response(
+        status, {"content-type": "application/json"}, body, _state(request).key, nonce
+    )
     return Response(content=body, status_code=status, headers=headers)
 
 

@@ -84,7 +84,7 @@ class _Response:
     request: _Request
 
 
-class _Keys(HTTPSignatureKeyResolver):  # type: ignore[misc]
+class _Keys(HTTPSignatureKeyResolver):
     def __init__(self, private: NodeKey | None = None, trust: TrustStore | None = None) -> None:
         self.private = private
         self.trust = trust
@@ -126,7 +126,9 @@ def sign_request(
     return dict(h.items()), nonce
 
 
-def _verify(message: _Request | _Response, trust: TrustStore, body: bytes, components: tuple[str, ...]) -> Any:
+def _verify(
+    message: _Request | _Response, trust: TrustStore, body: bytes, components: tuple[str, ...]
+) -> Any:
     if "signature" not in message.headers or "signature-input" not in message.headers:
         raise Unauthorized("request is not signed", code="signature_missing")
     keys = _Keys(trust=trust)
@@ -138,13 +140,17 @@ def _verify(message: _Request | _Response, trust: TrustStore, body: bytes, compo
         )
     except (InvalidSignature, HTTPMessageSignaturesException):
         if keys.unknown is not None:
-            raise Unauthorized("signed by a key we do not trust", code="signature_unknown_key") from None
+            raise Unauthorized(
+                "signed by a key we do not trust", code="signature_unknown_key"
+            ) from None
         raise Unauthorized("signature does not verify", code="signature_invalid") from None
     result = results[0]
     try:
         ContentDigest.verify(message.headers["content-digest"], body)
     except (InvalidSignature, HTTPMessageSignaturesException):
-        raise Unauthorized("body does not match its Content-Digest", code="digest_mismatch") from None
+        raise Unauthorized(
+            "body does not match its Content-Digest", code="digest_mismatch"
+        ) from None
     return result
 
 
@@ -167,7 +173,9 @@ def verify_request(
     now: float | None = None,
 ) -> tuple[PartnerEntry, str]:
     """Verify a signed request; return the partner who signed it and the request nonce."""
-    result = _verify(_Request(method.upper(), url, httpx.Headers(headers)), trust, body, REQUEST_COMPONENTS)
+    result = _verify(
+        _Request(method.upper(), url, httpx.Headers(headers)), trust, body, REQUEST_COMPONENTS
+    )
     params = result.parameters
     _check_window(int(params["created"]), window_s, time.time() if now is None else now)
     entry = trust.get_by_key_id(str(params["keyid"]))

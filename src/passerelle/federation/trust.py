@@ -23,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from passerelle.domain.countries import Country, parse_country
 from passerelle.exc import ConfigError, InvalidInput
-from passerelle.federation.keys import NodeKey, b64url, key_id_for, public_key_from_b64url, raw_public
+from passerelle.federation.keys import (
+    NodeKey,
+    b64url,
+    key_id_for,
+    public_key_from_b64url,
+    raw_public,
+)
 
 
 class _EntryModel(BaseModel):
@@ -111,10 +117,17 @@ class TrustStore:
             try:
                 entries.append(PartnerEntry.from_dict(raw))
             except (ValidationError, ValueError) as e:
-                reason = str(e).splitlines()[0] if not isinstance(e, ValidationError) else "; ".join(
-                    f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+                reason = (
+                    str(e).splitlines()[0]
+                    if not isinstance(e, ValidationError)
+                    else "; ".join(
+                        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                        for err in e.errors()
+                    )
                 )
-                raise ConfigError(f"trust store {path}: partner #{i} is invalid: {reason}") from None
+                raise ConfigError(
+                    f"trust store {path}: partner #{i} is invalid: {reason}"
+                ) from None
         return cls(entries)
 
     def save(self, path: Path) -> None:

@@ -47,16 +47,23 @@ class RegisterPort(Protocol):
 
     def get_person(self, national_id: str) -> Row | None: ...
 
-    def find_persons(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
+    def find_persons(
+        self, name_key: str, birth_year: int | None = None, limit: int = 50
+    ) -> list[Row]:
         """Population records whose normalised family name equals ``name_key``."""
         ...
 
-    def find_wanted(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
-        ...
+    def find_wanted(
+        self, name_key: str, birth_year: int | None = None, limit: int = 50
+    ) -> list[Row]: ...
 
     def find_police_records(
-        self, *, national_id: str | None = None, name_key: str | None = None,
-        birth_year: int | None = None, limit: int = 50,
+        self,
+        *,
+        national_id: str | None = None,
+        name_key: str | None = None,
+        birth_year: int | None = None,
+        limit: int = 50,
     ) -> list[Row]: ...
 
     def find_vehicles(self, plate: str, plate_country: str | None = None) -> list[Row]: ...
@@ -65,8 +72,9 @@ class RegisterPort(Protocol):
         self, *, plate: str | None = None, vin: str | None = None
     ) -> list[Row]: ...
 
-    def find_documents(self, document_number: str, issuing_country: str | None = None) -> list[Row]:
-        ...
+    def find_documents(
+        self, document_number: str, issuing_country: str | None = None
+    ) -> list[Row]: ...
 
     def ping(self) -> None:
         """Raise if the register cannot be reached."""

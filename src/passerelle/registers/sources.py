@@ -66,7 +66,9 @@ def read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, RawRow]
     try:
         fh = path.open("r", encoding="utf-8-sig", newline="")
     except OSError as e:
-        raise ImportRejected(f"cannot open {path.name}: {e.strerror}", code="unreadable_file") from None
+        raise ImportRejected(
+            f"cannot open {path.name}: {e.strerror}", code="unreadable_file"
+        ) from None
     with fh:
         try:
             sample = fh.read(65536)
@@ -109,11 +111,12 @@ def read_parquet(path: Path, required: Sequence[str]) -> Iterator[tuple[int, Raw
     yield from frame_rows(frame, required, path.name)
 
 
-def frame_rows(frame: pl.DataFrame, required: Sequence[str], name: str) -> Iterator[tuple[int, RawRow]]:
+def frame_rows(
+    frame: pl.DataFrame, required: Sequence[str], name: str
+) -> Iterator[tuple[int, RawRow]]:
     check_header(frame.columns, required, name)
     frame = frame.select(pl.all().cast(pl.String))
-    for i, row in enumerate(frame.iter_rows(named=True), start=1):
-        yield i, row
+    yield from enumerate(frame.iter_rows(named=True), start=1)
 
 
 def read_file(path: Path, fmt: Format, required: Sequence[str]) -> Iterator[tuple[int, RawRow]]:

@@ -53,8 +53,10 @@ class SqlRegisters:
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), _KEY_CHUNK):
                 chunk = wanted[i : i + _KEY_CHUNK]
-                cond = sa.tuple_(*cols).in_(chunk) if len(cols) > 1 else cols[0].in_(
-                    [k[0] for k in chunk]
+                cond = (
+                    sa.tuple_(*cols).in_(chunk)
+                    if len(cols) > 1
+                    else cols[0].in_([k[0] for k in chunk])
                 )
                 for r in conn.execute(sa.select(*cols).where(cond)):
                     found.add(tuple(str(v) for v in r))
@@ -94,16 +96,22 @@ class SqlRegisters:
         found = self._select(t.population, t.population.c.national_id == national_id, limit=1)
         return found[0] if found else None
 
-    def _by_name(self, tbl: sa.Table, name_key: str, birth_year: int | None, limit: int) -> list[Row]:
+    def _by_name(
+        self, tbl: sa.Table, name_key: str, birth_year: int | None, limit: int
+    ) -> list[Row]:
         conds = [tbl.c.name_key == name_key]
         if birth_year is not None:
             conds.append(sa.or_(tbl.c.birth_year == birth_year, tbl.c.birth_year.is_(None)))
         return self._select(tbl, *conds, limit=limit)
 
-    def find_persons(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
+    def find_persons(
+        self, name_key: str, birth_year: int | None = None, limit: int = 50
+    ) -> list[Row]:
         return self._by_name(t.population, name_key, birth_year, limit)
 
-    def find_wanted(self, name_key: str, birth_year: int | None = None, limit: int = 50) -> list[Row]:
+    def find_wanted(
+        self, name_key: str, birth_year: int | None = None, limit: int = 50
+    ) -> list[Row]:
         return self._by_name(t.wanted_persons, name_key, birth_year, limit)
 
     def find_police_records(
@@ -128,7 +136,9 @@ class SqlRegisters:
             conds.append(t.vehicles.c.plate_country == plate_country)
         return self._select(t.vehicles, *conds)
 
-    def find_stolen_vehicles(self, *, plate: str | None = None, vin: str | None = None) -> list[Row]:
+    def find_stolen_vehicles(
+        self, *, plate: str | None = None, vin: str | None = None
+    ) -> list[Row]:
         conds = []
         if plate:
             conds.append(t.stolen_vehicles.c.plate == plate)

@@ -1,0 +1,22 @@
+"""Run every benchmark in this folder (each prints a table and writes bench-results/*.json)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = 0
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        module = f"benchmarks.{script.stem}"
+        failed |= subprocess.call([sys.executable, "-m", module], cwd=HERE.parent)
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
