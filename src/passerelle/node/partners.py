@@ -15,6 +15,7 @@ class PartnerStatus:
     name: str
     base_url: str
     key_id: str
+    status: str
     reachable: bool
     trusted: bool
     latency_ms: float | None
@@ -51,10 +52,11 @@ async def check_partners(ctx: NodeContext) -> list[PartnerStatus]:
                 name=p.name,
                 base_url=p.base_url,
                 key_id=p.key_id,
+                status=r.status,
                 reachable=reachable,
                 trusted=trusted,
                 latency_ms=round(r.latency_ms, 1) if reachable else None,
-                detail=r.detail or r.status,
+                detail=r.detail,
             )
         )
     return out

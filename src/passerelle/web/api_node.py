@@ -28,6 +28,7 @@ class PartnerOut(BaseModel):
     name: str
     base_url: str
     key_id: str
+    status: str
     reachable: bool
     trusted: bool
     latency_ms: float | None
