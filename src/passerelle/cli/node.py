@@ -21,13 +21,13 @@ ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Node TOML file.
 @handle_errors
 def serve(config: ConfigOpt) -> None:
     """Run the node's API, web pages and federation endpoint (SIGTERM stops it)."""
+    settings = load_settings(config)
     import uvicorn
 
     from passerelle.logs import configure_logging
     from passerelle.node.context import NodeContext
     from passerelle.web.app import create_app
 
-    settings = load_settings(config)
     configure_logging(settings.log_level, settings.log_json)
     ctx = NodeContext.build(settings)
     uvicorn.run(
