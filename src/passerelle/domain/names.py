@@ -59,7 +59,9 @@ def _clean(text: str) -> str:
 
 def normalise_name(text: str) -> str:
     """Matching key: no diacritics, case-folded, hyphens/punctuation as single spaces."""
-    return _clean(strip_diacritics(unicodedata.normalize("NFC", text)))
+    once = _clean(strip_diacritics(unicodedata.normalize("NFC", text).casefold()))
+    # Case folding can yield letters that decompose further (rare scripts): settle them.
+    return once if once.isascii() else _clean(strip_diacritics(once))
 
 
 def german_key(text: str) -> str:

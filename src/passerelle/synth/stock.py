@@ -38,7 +38,7 @@ StrArray = npt.NDArray[np.str_]
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("passerelle.synth").joinpath("stock", name).read_text("utf-8")
+    text = resources.files("passerelle.synth").joinpath("stock").joinpath(name).read_text("utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -120,7 +120,12 @@ def addresses(country: Country) -> Addresses:
 
 @cache
 def places() -> dict[str, list[str]]:
-    text = resources.files("passerelle.synth").joinpath("stock", "places.json").read_text("utf-8")
+    text = (
+        resources.files("passerelle.synth")
+        .joinpath("stock")
+        .joinpath("places.json")
+        .read_text("utf-8")
+    )
     data: dict[str, list[str]] = json.loads(text)
     return data
 
