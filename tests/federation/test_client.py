@@ -1,148 +1,168 @@
-"""The partner client against real servers: ok, unavailable, timeout, untrusted, refused."""
+"""The partner client against real uvicorn servers on loopback ports."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import socket
+import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
 
 from passerelle.domain.countries import Country
-from passerelle.exc import PasserelleError
 from passerelle.federation.client import PartnerClient
 from passerelle.federation.keys import NodeKey
-from passerelle.federation.server import FederationState, Verified, signed_json
-from passerelle.federation.server import router as federation_router
-from passerelle.federation.signing import InMemoryNonceStore
 from passerelle.federation.trust import PartnerEntry, TrustStore
 from tests.conftest import LiveServer
-
-STALL = asyncio.Event()
-
-
-def partner_app(
-    nl: NodeKey, trusted: list[NodeKey], *, sign_with: NodeKey | None = None
-) -> FastAPI:
-    app = FastAPI()
-    app.state.federation = FederationState(
-        key=sign_with or nl,
-        trust=TrustStore(
-            [PartnerEntry.from_key(k, base_url="http://x", name="x") for k in trusted]
-        ),
-        nonces=InMemoryNonceStore(),
-        node_name="NL test",
-        country=Country.NL,
-    )
-    app.include_router(federation_router)
-
-    @app.post("/federation/v1/stall")
-    async def stall(request: Request, call: Verified) -> Response:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(STALL.wait(), timeout=1.0)
-        return signed_json(request, {}, call.nonce)
-
-    @app.exception_handler(PasserelleError)
-    async def handle(_r: Request, exc: PasserelleError) -> Response:
-        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status)
-
-    return app
+from tests.federation.apps import entry, partner_app
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, NodeKey]:
+@pytest.fixture(scope="module")
+def keys() -> dict[str, NodeKey]:
     return {
-        "be": NodeKey.load_or_create(tmp_path / "be.pem", Country.BE),
-        "nl": NodeKey.load_or_create(tmp_path / "nl.pem", Country.NL),
-        "evil": NodeKey.load_or_create(tmp_path / "evil.pem", Country.NL),
+        "be": NodeKey.generate(Country.BE),
+        "nl": NodeKey.generate(Country.NL),
+        "evil": NodeKey.generate(Country.NL),
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def nl_server(keys: dict[str, NodeKey]) -> Iterator[LiveServer]:
     with LiveServer(partner_app(keys["nl"], [keys["be"]])) as srv:
         yield srv
 
 
-def client_for(keys: dict[str, NodeKey], url: str) -> tuple[PartnerClient, PartnerEntry]:
-    entry = PartnerEntry.from_key(keys["nl"], base_url=url, name="NL")
-    return PartnerClient(keys["be"], TrustStore([entry])), entry
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def client_for(
+    keys: dict[str, NodeKey], url: str, max_response_bytes: int = 1_000_000
+) -> tuple[PartnerClient, PartnerEntry]:
+    nl = entry(keys["nl"], url)
+    client = PartnerClient(keys["be"], TrustStore([nl]), max_response_bytes=max_response_bytes)
+    return client, nl
 
 
 async def test_ok(keys: dict[str, NodeKey], nl_server: LiveServer) -> None:
-    client, entry = client_for(keys, nl_server.url)
-    r = await client.call(entry, "/federation/v1/hello", {}, 2.0)
-    await client.aclose()
-    assert r.status == "ok", r.detail
-    assert r.data is not None and r.data["country"] == "NL" and r.data["caller"] == "BE"
-    assert r.data["key_id"] == keys["nl"].key_id
+    client, nl = client_for(keys, nl_server.url)
+    async with client:
+        r = await client.call(nl, "/federation/v1/echo", {"plate": "1-ABC-234"}, 2.0)
+        hello = await client.call(nl, "/federation/v1/hello", {}, 2.0)
+    assert (r.status, r.detail) == ("ok", "")
+    assert r.data == {"got": {"plate": "1-ABC-234"}, "from": keys["be"].key_id}
+    assert 0 < r.latency_ms < 2000
+    assert hello.data is not None and hello.data["key_id"] == keys["nl"].key_id
 
 
-async def test_unavailable() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    tmp = Path(__import__("tempfile").mkdtemp())
-    be = NodeKey.load_or_create(tmp / "be.pem", Country.BE)
-    nl = NodeKey.load_or_create(tmp / "nl.pem", Country.NL)
-    entry = PartnerEntry.from_key(nl, base_url=f"http://127.0.0.1:{port}", name="NL")
-    client = PartnerClient(be, TrustStore([entry]))
-    r = await client.call(entry, "/federation/v1/hello", {}, 2.0)
-    await client.aclose()
-    assert r.status == "unavailable"
+async def test_unavailable(keys: dict[str, NodeKey], closed_port: int) -> None:
+    client, nl = client_for(keys, f"http://127.0.0.1:{closed_port}")
+    async with client:
+        r = await client.call(nl, "/federation/v1/hello", {}, 2.0)
+    assert r.status == "unavailable" and r.data is None
 
 
 async def test_timeout_is_reported_within_the_deadline(
     keys: dict[str, NodeKey], nl_server: LiveServer
 ) -> None:
-    client, entry = client_for(keys, nl_server.url)
-    r = await client.call(entry, "/federation/v1/stall", {}, 0.3)
-    await client.aclose()
+    client, nl = client_for(keys, nl_server.url)
+    started = time.monotonic()
+    async with client:
+        r = await client.call(nl, "/federation/v1/stall", {}, 0.3)
     assert r.status == "timeout"
-    assert r.latency_ms < 1500
+    assert time.monotonic() - started < 0.9
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/federation/v1/tampered", "digest_mismatch"),
+        ("/federation/v1/unsigned", "signature_missing"),
+    ],
+)
+async def test_tampered_or_unsigned_answer_is_untrusted(
+    keys: dict[str, NodeKey], nl_server: LiveServer, path: str, detail: str
+) -> None:
+    client, nl = client_for(keys, nl_server.url)
+    async with client:
+        r = await client.call(nl, path, {}, 2.0)
+    assert (r.status, r.detail, r.data) == ("untrusted", detail, None)
 
 
 async def test_answer_signed_by_another_key_is_untrusted(keys: dict[str, NodeKey]) -> None:
-    app = partner_app(keys["nl"], [keys["be"]], sign_with=keys["evil"])
-    with LiveServer(app) as srv:
-        client, entry = client_for(keys, srv.url)
-        r = await client.call(entry, "/federation/v1/hello", {}, 2.0)
-        await client.aclose()
-    assert r.status == "untrusted"
+    with LiveServer(partner_app(keys["nl"], [keys["be"]], sign_with=keys["evil"])) as srv:
+        client, nl = client_for(keys, srv.url)
+        async with client:
+            r = await client.call(nl, "/federation/v1/hello", {}, 2.0)
+    assert (r.status, r.detail, r.data) == ("untrusted", "signature_unknown_key", None)
+
+
+async def test_partner_outside_the_trust_store_gets_nothing(
+    keys: dict[str, NodeKey], closed_port: int
+) -> None:
+    stranger = entry(keys["evil"], f"http://127.0.0.1:{closed_port}")
+    client, _ = client_for(keys, "http://127.0.0.1:1")
+    async with client:
+        r = await client.call(stranger, "/federation/v1/hello", {}, 2.0)
+    assert (r.status, r.detail) == ("untrusted", "partner_not_in_trust_store")  # not "unavailable"
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "detail"),
+    [
+        ("/federation/v1/boom", {}, "policy_unavailable"),
+        ("/federation/v1/nowhere", {}, "http_404"),
+    ],
+)
+async def test_partner_errors_carry_their_code(
+    keys: dict[str, NodeKey], nl_server: LiveServer, path: str, payload: dict[str, str], detail: str
+) -> None:
+    client, nl = client_for(keys, nl_server.url)
+    async with client:
+        r = await client.call(nl, path, payload, 2.0)
+    assert (r.status, r.detail) == ("error", detail)
 
 
 async def test_partner_that_does_not_trust_us_answers_401(keys: dict[str, NodeKey]) -> None:
     with LiveServer(partner_app(keys["nl"], [])) as srv:
-        client, entry = client_for(keys, srv.url)
-        r = await client.call(entry, "/federation/v1/hello", {}, 2.0)
-        await client.aclose()
+        client, nl = client_for(keys, srv.url)
+        async with client:
+            r = await client.call(nl, "/federation/v1/hello", {}, 2.0)
     assert (r.status, r.detail) == ("error", "signature_unknown_key")
 
 
-async def test_fan_out_reports_each_partner(
-    keys: dict[str, NodeKey], nl_server: LiveServer
+async def test_oversized_request_and_answer(keys: dict[str, NodeKey]) -> None:
+    with LiveServer(partner_app(keys["nl"], [keys["be"]], max_body=100)) as srv:
+        client, nl = client_for(keys, srv.url, max_response_bytes=1000)
+        async with client:
+            big = await client.call(nl, "/federation/v1/hello", {"pad": "x" * 500}, 2.0)
+            huge = await client.call(nl, "/federation/v1/huge", {}, 2.0)
+    assert (big.status, big.detail) == ("error", "payload_too_large")
+    assert (huge.status, huge.detail) == ("error", "response_too_large")
+
+
+async def test_fan_out_reports_each_partner_concurrently(
+    keys: dict[str, NodeKey], nl_server: LiveServer, closed_port: int
 ) -> None:
-    lu_key = NodeKey.load_or_create(Path(__import__("tempfile").mkdtemp()) / "lu.pem", Country.LU)
-    entries = [
-        PartnerEntry.from_key(keys["nl"], base_url=nl_server.url, name="NL"),
-        PartnerEntry.from_key(lu_key, base_url="http://127.0.0.1:9", name="LU"),
-    ]
-    client = PartnerClient(keys["be"], TrustStore(entries))
-    results = await client.fan_out(entries, "/federation/v1/hello", {}, 1.0)
-    await client.aclose()
-    assert results[Country.NL].status == "ok"
-    assert results[Country.LU].status == "unavailable"
-
-
-async def test_oversized_federation_body_is_refused(keys: dict[str, NodeKey]) -> None:
-    app = partner_app(keys["nl"], [keys["be"]])
-    app.state.federation.max_body = 100
-    with LiveServer(app) as srv:
-        client, entry = client_for(keys, srv.url)
-        r = await client.call(entry, "/federation/v1/hello", {"pad": "x" * 500}, 2.0)
-        await client.aclose()
-    assert (r.status, r.detail) == ("error", "payload_too_large")
+    lu = NodeKey.generate(Country.LU)
+    de = NodeKey.generate(Country.DE)
+    with LiveServer(partner_app(de, [keys["be"]])) as de_srv:
+        partners = [
+            entry(keys["nl"], nl_server.url),
+            entry(lu, f"http://127.0.0.1:{closed_port}"),
+            entry(de, de_srv.url),
+        ]
+        async with PartnerClient(keys["be"], TrustStore(partners)) as client:
+            started = time.monotonic()
+            stalled = await client.fan_out(partners, "/federation/v1/stall", {}, 0.3)
+            elapsed = time.monotonic() - started
+            hello = await client.fan_out(partners, "/federation/v1/hello", {}, 2.0)
+    assert {c: r.status for c, r in hello.items()} == {
+        Country.NL: "ok",
+        Country.LU: "unavailable",
+        Country.DE: "ok",
+    }
+    assert stalled[Country.NL].status == stalled[Country.DE].status == "timeout"
+    assert elapsed < 0.9  # concurrent: one deadline, not three

@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomli_w
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from passerelle.domain.countries import Country
 from passerelle.exc import ConfigError
@@ -84,8 +86,70 @@ def test_key_id_must_belong_to_the_public_key(tmp_path: Path) -> None:
     forged = PartnerEntry.from_key(a, base_url="http://x", name="x").to_dict()
     forged["key_id"] = b.key_id
     path = tmp_path / "trust.toml"
-    import tomli_w
-
     path.write_text(tomli_w.dumps({"partners": [forged]}))
     with pytest.raises(ConfigError, match="does not belong"):
+        TrustStore.load(path)
+
+
+def test_public_exports(tmp_path: Path) -> None:
+    key = NodeKey.load_or_create(tmp_path / "k.pem", Country.DE)
+    assert load_pem_public_key(key.public_pem().encode()) == key.public_key
+    jwk = key.public_jwk()
+    assert (jwk["kty"], jwk["crv"], jwk["kid"]) == ("OKP", "Ed25519", key.key_id)
+    assert len(jwk["x"]) == 43 and "=" not in jwk["x"]
+    assert (tmp_path / "k.pem").read_text().startswith("-----BEGIN PRIVATE KEY-----")
+
+
+def test_demo_marker_sits_beside_the_key_and_only_on_creation(tmp_path: Path) -> None:
+    NodeKey.load_or_create(tmp_path / "node.pem", Country.BE)
+    assert not NodeKey.load_or_create(tmp_path / "node.pem", Country.BE, demo=True).is_demo
+    NodeKey.load_or_create(tmp_path / "demo.pem", Country.BE, demo=True)
+    assert (tmp_path / "demo.pem.demo").exists()
+
+
+def test_trust_store_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    key = NodeKey.generate(Country.LU)
+    original = PartnerEntry.from_key(key, base_url="https://lu.example/pas/", name="Police LU")
+    TrustStore([original]).save(tmp_path / "t.toml")
+    (loaded,) = TrustStore.load(tmp_path / "t.toml").partners()
+    assert loaded.to_dict() == original.to_dict()
+    assert loaded.public_key == key.public_key
+
+
+def _entry_toml(key: NodeKey, **override: str) -> str:
+    data = PartnerEntry.from_key(key, base_url="http://x.example", name="x").to_dict()
+    data.update(override)
+    return tomli_w.dumps({"partners": [data]})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        ({"base_url": "http://"}, "partner #1 (NL) is invalid: base_url"),
+        ({"base_url": "http://x.example?a=1"}, "query"),
+        ({"public_key": "!!!"}, "public_key"),
+        ({"public_key": "AAAA"}, "public_key"),
+        ({"extra": "x"}, "extra"),
+    ],
+)
+def test_malformed_entry_is_named(tmp_path: Path, mutate: dict[str, str], fragment: str) -> None:
+    path = tmp_path / "trust.toml"
+    path.write_text(_entry_toml(NodeKey.generate(Country.NL), **mutate))
+    with pytest.raises(ConfigError) as e:
+        TrustStore.load(path)
+    assert fragment in e.value.detail and e.value.code == "trust_store_invalid"
+
+
+def test_second_entry_for_a_country_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "trust.toml"
+    a, b = NodeKey.generate(Country.NL), NodeKey.generate(Country.NL)
+    path.write_text(_entry_toml(a) + "\n" + _entry_toml(b))
+    with pytest.raises(ConfigError, match=r"partner #2 \(NL\) is a second entry"):
+        TrustStore.load(path)
+
+
+def test_partners_must_be_an_array(tmp_path: Path) -> None:
+    path = tmp_path / "trust.toml"
+    path.write_text('partners = "NL"\n')
+    with pytest.raises(ConfigError, match="array of tables"):
         TrustStore.load(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def test_replayed(be: NodeKey, trust: TrustStore) -> None:
 
 
 def test_unknown_key(tmp_path: Path, trust: TrustStore) -> None:
-    stranger = NodeKey.load_or_create(tmp_path / "fr.pem", Country.LU)
+    stranger = NodeKey.generate(Country.LU)
     headers, _ = sign_request("POST", URL, {}, BODY, stranger)
     expect("signature_unknown_key", headers=headers, trust=trust)
 
@@ -163,3 +164,88 @@ def test_response_signature(tmp_path: Path) -> None:
     other = NodeKey.load_or_create(tmp_path / "o.pem", Country.NL)
     with pytest.raises(Unauthorized):
         verify_response(200, sign_response(200, {}, b"{}", other, "n"), b"{}", entry, "n")
+
+
+def test_expires_parameter_is_enforced(be: NodeKey, trust: TrustStore) -> None:
+    headers, _ = sign_request("POST", URL, {}, BODY, be, expires_s=10)
+    assert "expires=" in headers["signature-input"]
+    assert verify(headers, trust=trust, now=time.time() + 5) == be.key_id
+    headers, _ = sign_request("POST", URL, {}, BODY, be, expires_s=10)
+    expect("signature_expired", headers=headers, trust=trust, now=time.time() + 15)
+
+
+def test_window_edges_and_configurable_window(be: NodeKey, trust: TrustStore) -> None:
+    now = time.time()
+    slightly_ahead, _ = sign_request("POST", URL, {}, BODY, be, now=now + 3)
+    assert verify(slightly_ahead, trust=trust, now=now) == be.key_id  # within 5 s skew
+    old, _ = sign_request("POST", URL, {}, BODY, be, now=now - 60)
+    expect("signature_expired", headers=old, trust=trust, now=now)
+    entry, _ = verify_request(
+        "POST", URL, old, BODY, trust, InMemoryNonceStore(), window_s=120, now=now
+    )
+    assert entry.key_id == be.key_id
+
+
+def test_exactly_one_federation_signature(be: NodeKey, trust: TrustStore) -> None:
+    first, _ = sign_request("POST", URL, {}, BODY, be)
+    second, _ = sign_request("POST", URL, {}, BODY, be)
+    both = dict(first)
+    for name in ("signature-input", "signature"):
+        both[name] = first[name] + ", " + second[name].replace("pas=", "pas2=", 1)
+    expect("signature_invalid", headers=both, trust=trust)
+
+
+@pytest.mark.parametrize("garbage", ["pas=", "pas=(", 'pas=("@method");created=x', "%%%"])
+def test_malformed_signature_input(be: NodeKey, trust: TrustStore, garbage: str) -> None:
+    headers, _ = sign_request("POST", URL, {}, BODY, be)
+    headers["signature-input"] = garbage
+    expect("signature_invalid", headers=headers, trust=trust)
+
+
+def test_signature_without_our_tag_is_not_accepted(be: NodeKey, trust: TrustStore) -> None:
+    headers, _ = sign_request("POST", URL, {}, BODY, be)
+    headers["signature-input"] = headers["signature-input"].replace(
+        'tag="passerelle-federation"', 'tag="other-app"'
+    )
+    expect("signature_invalid", headers=headers, trust=trust)
+
+
+def test_nonce_store_purges_and_is_bounded() -> None:
+    clock = [0.0]
+    store = InMemoryNonceStore(max_entries=3, clock=lambda: clock[0])
+    assert all(store.check_and_store("k", f"n{i}", ttl_s=10) for i in range(3))
+    assert not store.check_and_store("k", "n3", ttl_s=10)  # full: fail closed
+    assert store.size() == 3
+    clock[0] = 10.0
+    assert store.size() == 0  # all expired and purged
+    assert store.check_and_store("k", "n0", ttl_s=10)
+
+
+def test_nonce_store_is_atomic_across_threads() -> None:
+    store = InMemoryNonceStore()
+    barrier = threading.Barrier(8)
+    results: list[bool] = []
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(store.check_and_store("k", "same", ttl_s=30))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+def test_response_expired_or_unsigned(tmp_path: Path) -> None:
+    nl = NodeKey.generate(Country.NL)
+    entry = PartnerEntry.from_key(nl, base_url="http://x", name="NL")
+    old = sign_response(200, {}, b"{}", nl, "n", now=time.time() - 60)
+    for headers, code in [
+        (old, "signature_expired"),
+        ({"content-type": "application/json"}, "signature_missing"),
+    ]:
+        with pytest.raises(Unauthorized) as e:
+            verify_response(200, headers, b"{}", entry, "n")
+        assert e.value.code == code

@@ -1,8 +1,16 @@
 """Calling partner nodes: signed requests, verified answers, hard deadlines.
 
 A partner failure never raises and never hangs: it becomes a ``PartnerResult``
-whose ``status`` says what happened (``unavailable``, ``timeout``, ``error``,
-``untrusted``).
+whose ``status`` says what happened:
+
+- ``ok``: a 2xx answer signed by the partner's key from our trust store, bound
+  to our request's nonce; ``data`` holds its JSON object;
+- ``unavailable``: no connection (refused, reset, DNS, TLS);
+- ``timeout``: no complete answer within ``timeout_s`` (a total deadline);
+- ``error``: the partner answered 4xx/5xx (``detail`` is its error code), or an
+  answer we could not use (too large, not JSON);
+- ``untrusted``: the partner is not in our trust store (nothing is sent), or its
+  answer is not validly signed by the expected key (``data`` stays ``None``).
 """
 
 from __future__ import annotations
@@ -14,14 +22,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
+import structlog
 
 from passerelle.domain.countries import Country
 from passerelle.exc import Unauthorized
 from passerelle.federation.keys import NodeKey
-from passerelle.federation.signing import sign_request, verify_response
+from passerelle.federation.signing import DEFAULT_WINDOW_S, sign_request, verify_response
 from passerelle.federation.trust import PartnerEntry, TrustStore
 
+log = structlog.get_logger(__name__)
+
 Status = Literal["ok", "unavailable", "timeout", "error", "untrusted"]
+DEFAULT_MAX_RESPONSE = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,11 +44,27 @@ class PartnerResult:
     detail: str = ""
 
 
+class _TooLarge(Exception):
+    pass
+
+
 class PartnerClient:
-    def __init__(self, key: NodeKey, trust: TrustStore, *, window_s: float = 30.0) -> None:
+    """Signed calls to partner nodes over one pooled ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        key: NodeKey,
+        trust: TrustStore,
+        *,
+        window_s: float = DEFAULT_WINDOW_S,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.key = key
         self.trust = trust
         self.window_s = window_s
+        self.max_response_bytes = max_response_bytes
+        self._transport = transport
         self._http: httpx.AsyncClient | None = None
 
     @property
@@ -45,6 +73,7 @@ class PartnerClient:
             self._http = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
                 follow_redirects=False,
+                transport=self._transport,
             )
         return self._http
 
@@ -53,45 +82,94 @@ class PartnerClient:
             await self._http.aclose()
             self._http = None
 
+    async def __aenter__(self) -> PartnerClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     async def call(
         self, partner: PartnerEntry, path: str, payload: dict[str, Any], timeout_s: float
     ) -> PartnerResult:
+        """POST ``payload`` to ``partner.base_url + path``, signed; never raises."""
         started = time.perf_counter()
+        result = await self._call(partner, path, payload, timeout_s)
+        result = PartnerResult(
+            result.status, (time.perf_counter() - started) * 1000, result.data, result.detail
+        )
+        log.info(
+            "partner_call",
+            partner=partner.country.value,
+            path=path,
+            status=result.status,
+            detail=result.detail,
+            latency_ms=round(result.latency_ms, 1),
+        )
+        return result
 
-        def ms() -> float:
-            return (time.perf_counter() - started) * 1000
-
+    async def _call(
+        self, partner: PartnerEntry, path: str, payload: dict[str, Any], timeout_s: float
+    ) -> PartnerResult:
+        trusted = self.trust.get_by_key_id(partner.key_id)
+        if trusted is None or trusted.public_key != partner.public_key:
+            return PartnerResult("untrusted", 0.0, detail="partner_not_in_trust_store")
         url = partner.base_url + path
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        headers, nonce = sign_request(
-            "POST", url, {"content-type": "application/json"}, body, self.key
-        )
         try:
-            async with asyncio.timeout(timeout_s):
-                r = await self.http.post(url, content=body, headers=headers, timeout=timeout_s)
-                content = await r.aread()
-        except (TimeoutError, httpx.TimeoutException):
-            return PartnerResult("timeout", ms(), detail=f"no answer within {timeout_s:g} s")
-        except httpx.TransportError as e:
-            return PartnerResult("unavailable", ms(), detail=type(e).__name__)
-        if r.status_code >= 400:
-            code = _error_code(content) or f"http_{r.status_code}"
-            return PartnerResult("error", ms(), detail=code)
-        try:
-            verify_response(
-                r.status_code, dict(r.headers), content, partner, nonce, window_s=self.window_s
+            headers, nonce = sign_request(
+                "POST", url, {"content-type": "application/json"}, body, self.key
             )
+            async with asyncio.timeout(timeout_s):
+                status, r_headers, content = await self._post(url, body, headers, timeout_s)
+        except (TimeoutError, httpx.TimeoutException):
+            return PartnerResult("timeout", 0.0, detail=f"no answer within {timeout_s:g} s")
+        except httpx.TransportError as e:
+            return PartnerResult("unavailable", 0.0, detail=type(e).__name__)
+        except _TooLarge:
+            return PartnerResult("error", 0.0, detail="response_too_large")
+        except Exception as e:  # a bad URL or a bug must not take the whole fan-out down
+            log.warning("partner_call_failed", partner=partner.country.value, error=repr(e))
+            return PartnerResult("error", 0.0, detail=type(e).__name__)
+        if status >= 400:
+            return PartnerResult("error", 0.0, detail=_error_code(content) or f"http_{status}")
+        try:
+            verify_response(status, r_headers, content, trusted, nonce, window_s=self.window_s)
         except Unauthorized as e:
-            return PartnerResult("untrusted", ms(), detail=e.code)
+            return PartnerResult("untrusted", 0.0, detail=e.code)
         try:
             data = json.loads(content)
         except ValueError:
-            return PartnerResult("error", ms(), detail="invalid_json")
-        return PartnerResult("ok", ms(), data=data if isinstance(data, dict) else {"items": data})
+            return PartnerResult("error", 0.0, detail="invalid_json")
+        return PartnerResult("ok", 0.0, data=data if isinstance(data, dict) else {"items": data})
+
+    async def _post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout_s: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        request = self.http.build_request(
+            "POST",
+            url,
+            content=body,
+            headers={**headers, "accept-encoding": "identity"},
+            timeout=timeout_s,
+        )
+        response = await self.http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise _TooLarge
+            content = bytearray()
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > self.max_response_bytes:
+                    raise _TooLarge
+        finally:
+            await response.aclose()
+        return response.status_code, dict(response.headers), bytes(content)
 
     async def fan_out(
         self, partners: list[PartnerEntry], path: str, payload: dict[str, Any], timeout_s: float
     ) -> dict[Country, PartnerResult]:
+        """Call every partner concurrently; one result per country, within ``timeout_s``."""
         results = await asyncio.gather(*(self.call(p, path, payload, timeout_s) for p in partners))
         return {p.country: r for p, r in zip(partners, results, strict=True)}
 
@@ -99,6 +177,7 @@ class PartnerClient:
 def _error_code(content: bytes) -> str | None:
     try:
         err = json.loads(content).get("error", {})
-        return str(err.get("code")) if err.get("code") else None
+        code = err.get("code")
     except (ValueError, AttributeError):
         return None
+    return str(code)[:100] if isinstance(code, str) and code else None

@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -43,8 +44,11 @@ class _EntryModel(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or fragment")
         return v.rstrip("/")
 
 
@@ -105,30 +109,45 @@ class TrustStore:
 
     @classmethod
     def load(cls, path: Path) -> TrustStore:
-        """Read a trust store; a missing file is an empty store (a node with no partners)."""
+        """Read a trust store; a missing file is an empty store (a node with no partners).
+
+        Raises ``ConfigError`` naming the first bad entry (by position and, when
+        readable, country) on malformed content.
+        """
         if not path.exists():
             return cls()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"trust store {path} is not valid TOML: {e}") from None
-        entries = []
-        for i, raw in enumerate(data.get("partners", []), start=1):
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(
+                f"trust store {path} is not valid TOML: {e}", code="trust_store_invalid"
+            ) from None
+        raw_entries = data.get("partners", [])
+        if not isinstance(raw_entries, list):
+            raise ConfigError(
+                f"trust store {path}: 'partners' must be an array of tables ([[partners]])",
+                code="trust_store_invalid",
+            )
+        store = cls()
+        for i, raw in enumerate(raw_entries, start=1):
+            label = f"partner #{i}"
+            if isinstance(raw, dict) and isinstance(raw.get("country"), str):
+                label += f" ({raw['country']})"
             try:
-                entries.append(PartnerEntry.from_dict(raw))
+                entry = PartnerEntry.from_dict(raw)
             except (ValidationError, ValueError) as e:
-                reason = (
-                    str(e).splitlines()[0]
-                    if not isinstance(e, ValidationError)
-                    else "; ".join(
-                        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                        for err in e.errors()
-                    )
-                )
                 raise ConfigError(
-                    f"trust store {path}: partner #{i} is invalid: {reason}"
+                    f"trust store {path}: {label} is invalid: {_reason(e)}",
+                    code="trust_store_invalid",
                 ) from None
-        return cls(entries)
+            if store.get(entry.country) is not None:
+                raise ConfigError(
+                    f"trust store {path}: {label} is a second entry for {entry.country}; "
+                    "keep one key per partner node",
+                    code="trust_store_invalid",
+                )
+            store.add(entry)
+        return store
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,3 +156,11 @@ class TrustStore:
             tomli_w.dumps({"partners": [e.to_dict() for e in self.partners()]}), encoding="utf-8"
         )
         tmp.replace(path)
+
+
+def _reason(e: ValidationError | ValueError) -> str:
+    if isinstance(e, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}" for err in e.errors()
+        )
+    return str(e).splitlines()[0]
