@@ -57,9 +57,9 @@ def configure_logging(level: str = "info", json: bool = True) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(lvl),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
+    logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s", force=True)
     # uvicorn's access log prints full URLs (which may hold identifiers): keep it off.
     logging.getLogger("uvicorn.access").disabled = True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from passerelle.cli import demo, node, registers, tools
+from passerelle.logs import configure_logging
 
 app = typer.Typer(
     name="passerelle",
@@ -13,6 +14,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show informational log lines."),
+) -> None:
+    """Passerelle: police information exchange across the Benelux and the Euregio Meuse-Rhine."""
+    configure_logging("info" if verbose else "warning", json=False)
+
+
 app.command("demo")(demo.demo)
 app.command("token")(tools.token)
 app.command("synth")(tools.synth)
