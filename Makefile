@@ -10,13 +10,14 @@ ASSETS := src/passerelle/web/static/vendor/.stamp
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install assets demo test lint format bench lock clean help
+.PHONY: install assets demo test lint format bench lock clean help i18n
 
 help:
 	@echo "make demo   - install, generate synthetic data, run four nodes (BE NL LU DE)"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make lint   - ruff + mypy --strict"
 	@echo "make bench  - run the benchmarks (results in bench-results/)"
+	@echo "make i18n   - extract messages and update the FR/NL/DE catalogues"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -29,7 +30,7 @@ install: $(STAMP)
 
 $(ASSETS): package.json package-lock.json scripts/vendor-assets.mjs
 	@command -v npm >/dev/null || { echo "Node.js and npm are required for the web assets"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	node scripts/vendor-assets.mjs
 	@touch $@
 
@@ -45,6 +46,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --check -w 100
+
+LOCALES := src/passerelle/web/locales
+
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -w 100 --project=Passerelle \
+	  --version=0.1.0 --copyright-holder="Passerelle contributors" -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching -w 100
 
 format: install
 	$(BIN)/ruff format .

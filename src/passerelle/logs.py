@@ -42,6 +42,11 @@ def scrub(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Mutabl
     return event
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    # Resolve sys.stderr when a logger is made, not once at configuration time.
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(level: str = "info", json: bool = True) -> None:
     """Configure structlog and the standard library root logger once per process."""
     lvl = getattr(logging, level.upper(), logging.INFO)
@@ -56,7 +61,7 @@ def configure_logging(level: str = "info", json: bool = True) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(lvl),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s", force=True)

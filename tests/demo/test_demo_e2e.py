@@ -30,9 +30,23 @@ def test_demo_starts_trusting_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     base = free_base()
     env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "passerelle", "demo", "--data-dir", str(tmp_path / "d"),
-         "--port-base", str(base), "--countries", "BE,NL,LU", "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        [
+            sys.executable,
+            "-m",
+            "passerelle",
+            "demo",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--port-base",
+            str(base),
+            "--countries",
+            "BE,NL,LU",
+            "--no-browser",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
     )
     output: list[str] = []
     try:

@@ -121,7 +121,11 @@ def test_production_refuses_demo_keys(make_nodes: Make) -> None:
     settings = load_settings(
         node.config,
         mode="production",
-        oidc={"demo_idp": False, "issuer": "https://idp.example", "jwks_url": "https://idp.example/k"},
+        oidc={
+            "demo_idp": False,
+            "issuer": "https://idp.example",
+            "jwks_url": "https://idp.example/k",
+        },
     )
     with pytest.raises(ConfigError, match="demo"):
         NodeContext.build(settings)

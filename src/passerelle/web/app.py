@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
@@ -14,7 +16,7 @@ from passerelle import __version__
 from passerelle.federation.server import FederationState
 from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
-from passerelle.web import api_node, health, idp_routes, pages
+from passerelle.web import api_node, health, i18n, idp_routes, pages
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
 from passerelle.web.middleware import BodyLimit, HttpMetrics, RequestContext
@@ -30,7 +32,9 @@ def create_app(ctx: NodeContext) -> FastAPI:
         yield
         await ctx.aclose()
 
+    i18n.load_catalogues()  # a broken catalogue stops the node at start-up
     app = FastAPI(
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN
         title=f"Passerelle node {s.country.value}",
         version=__version__,
         description="Police information exchange across the Benelux and the Euregio "
@@ -56,6 +60,17 @@ def create_app(ctx: NodeContext) -> FastAPI:
     if ctx.idp is not None:
         app.include_router(idp_routes.router)
     app.include_router(pages.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"Passerelle {s.country.value} — API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.add_middleware(BodyLimit, max_bytes=s.max_request_bytes)
     app.add_middleware(RequestContext, metrics=HttpMetrics(registry))

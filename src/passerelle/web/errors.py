@@ -23,11 +23,9 @@ _MACHINE_PREFIXES = ("/api/", "/federation/", "/idp/", "/metrics", "/healthz", "
 
 
 def _lang(request: Request) -> str:
-    ctx = getattr(request.app.state, "ctx", None)
-    default = ctx.settings.country.default_language if ctx is not None else "en"
-    return i18n.negotiate(
-        request.headers.get("accept-language"), request.cookies.get("passerelle_lang"), default
-    )
+    from passerelle.web.templating import request_language
+
+    return request_language(request)
 
 
 def _wants_html(request: Request) -> bool:
@@ -40,7 +38,7 @@ def error_response(
     request: Request, status: int, code: str, detail: str, params: dict[str, Any]
 ) -> Response:
     lang = _lang(request)
-    message = i18n.error_message(lang, code, params)
+    message = i18n.error_message(lang, code, params, status)
     if _wants_html(request):
         from passerelle.web.templating import render
 

@@ -1,0 +1,53 @@
+// Copy the front-end files the web pages need from node_modules into
+// src/passerelle/web/static/vendor/ (git-ignored). Run after `npm ci`:
+//
+//     npm ci --no-audit --no-fund && node scripts/vendor-assets.mjs
+//
+// Nothing is fetched here and nothing is loaded from a CDN at run time: the
+// node serves these files itself, so the pages work with no internet.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(root, "node_modules");
+const target = join(root, "src", "passerelle", "web", "static", "vendor");
+
+// [package, file inside the package, name under static/vendor/]
+const FILES = [
+  ["htmx.org", "dist/htmx.min.js", "htmx.min.js"],
+  ["htmx.org", "dist/htmx.min.js.map", "htmx.min.js.map"],
+  ["htmx.org", "LICENSE", "htmx.LICENSE.txt"],
+  // Swagger UI, so the API docs at /docs also work offline
+  ["swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"],
+  ["swagger-ui-dist", "swagger-ui.css", "swagger-ui/swagger-ui.css"],
+  ["swagger-ui-dist", "LICENSE", "swagger-ui/LICENSE.txt"],
+  ["swagger-ui-dist", "NOTICE", "swagger-ui/NOTICE.txt"],
+];
+
+function version(pkg) {
+  const manifest = join(modules, pkg, "package.json");
+  if (!existsSync(manifest)) {
+    console.error(`vendor-assets: ${pkg} is not installed; run \`npm ci\` first`);
+    process.exit(1);
+  }
+  return JSON.parse(readFileSync(manifest, "utf8")).version;
+}
+
+rmSync(target, { recursive: true, force: true });
+mkdirSync(target, { recursive: true });
+const copied = {};
+for (const [pkg, file, name] of FILES) {
+  const source = join(modules, pkg, file);
+  if (!existsSync(source)) {
+    console.error(`vendor-assets: ${pkg}/${file} not found`);
+    process.exit(1);
+  }
+  mkdirSync(dirname(join(target, name)), { recursive: true });
+  copyFileSync(source, join(target, name));
+  copied[name] = `${pkg}@${version(pkg)}`;
+}
+writeFileSync(join(target, "MANIFEST.json"), JSON.stringify(copied, null, 2) + "\n");
+for (const [name, from] of Object.entries(copied)) {
+  console.log(`vendor-assets: ${name} <- ${from}`);
+}

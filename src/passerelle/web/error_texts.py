@@ -1,0 +1,133 @@
+"""The English source texts of the messages people see for each error code.
+
+Each text says what went wrong and what to do next; ``{name}`` placeholders
+are filled from the error's ``params``. Texts are only *marked* here (``N_``);
+``passerelle.web.i18n.error_message`` translates and fills them.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+ERROR_TEXTS: dict[str, str] = {
+    # generic, one per exception class
+    "internal_error": N_(
+        "Something went wrong on this node. Try again; if the problem persists, "
+        "contact the node administrator."
+    ),
+    "invalid_input": N_("The input is not valid. Check what you entered and try again."),
+    "config_error": N_("This node is not configured correctly. Contact the node administrator."),
+    "not_found": N_("The page or item you asked for does not exist. Check the address."),
+    "unauthorized": N_("You need to sign in to do this."),
+    "forbidden": N_("You are not allowed to do this."),
+    "payload_too_large": N_(
+        "The request is too large (limit: {limit} bytes). Send less data at once."
+    ),
+    "import_rejected": N_(
+        "The import was rejected and nothing was written. Correct the file and import it again."
+    ),
+    "partner_error": N_(
+        "A partner node could not be reached or gave an invalid answer. Try again later."
+    ),
+    "method_not_allowed": N_("This action is not possible on this address."),
+    "validation_error": N_(
+        "Some fields of the request are missing or not valid. Check them and try again."
+    ),
+    # input
+    "unknown_country": N_("Unknown country code “{value}”. Use one of: {allowed}."),
+    "no_country": N_("Choose at least one country."),
+    "unknown_role": N_("Unknown role “{value}”. Use one of: {allowed}."),
+    "no_role": N_("Give at least one role."),
+    "unknown_dataset": N_("Unknown dataset “{dataset}”."),
+    "unknown_language": N_("Unknown language “{value}”. Choose FR, NL, DE or EN."),
+    "missing_search_key": N_(
+        "Enter at least one search criterion, for example an identification number or a name."
+    ),
+    "invalid_national_id": N_(
+        "This is not a valid national identification number for {country}: {reason}. "
+        "Check the digits."
+    ),
+    "invalid_plate": N_(
+        "This is not a valid {country} number plate. Check the characters and the country."
+    ),
+    "invalid_document_number": N_(
+        "This is not a valid document number for {country}. Check the characters and "
+        "the check digit."
+    ),
+    "invalid_date": N_("This date is not valid. Use the format YYYY-MM-DD."),
+    "invalid_row": N_("Invalid value in column “{column}”: {reason}."),
+    # sign-in and tokens
+    "login_failed": N_("Wrong user name or password. Check both and try again."),
+    "token_missing": N_("You are not signed in. Sign in and try again."),
+    "token_scheme": N_("The Authorization header must have the form “Bearer <token>”."),
+    "token_expired": N_("Your session has expired. Sign in again."),
+    "token_audience": N_(
+        "Your sign-in was issued for another application. Sign in to this node again."
+    ),
+    "token_issuer": N_(
+        "Your sign-in comes from an identity provider this node does not accept. "
+        "Sign in through your force's identity provider."
+    ),
+    "token_invalid": N_("Your sign-in is not valid. Sign in again."),
+    "token_unknown_key": N_(
+        "Your sign-in was signed with a key this node does not know. Sign in again; "
+        "if the problem persists, contact the node administrator."
+    ),
+    "token_keys_unreachable": N_(
+        "The identity provider cannot be reached to check your sign-in. Try again in a moment."
+    ),
+    "role_required": N_("Your role does not allow this. Required role: {roles}."),
+    # node-to-node signatures
+    "signature_missing": N_("The request from the partner node is not signed and was refused."),
+    "signature_invalid": N_("The partner node's signature is not valid; the request was refused."),
+    "signature_expired": N_(
+        "The partner node's signature is too old or dated in the future. "
+        "Check that the clocks of both nodes are synchronised."
+    ),
+    "signature_replayed": N_("This request was already received once and was refused as a replay."),
+    "signature_unknown_key": N_(
+        "The request is signed with a key that is not in this node's trust store. "
+        "Ask the node administrator to check the partner's key."
+    ),
+    "digest_mismatch": N_(
+        "The message was altered in transit: its content does not match its digest."
+    ),
+}
+
+FAMILY_TEXTS: dict[int, str] = {
+    400: N_("The request could not be processed. Check it and try again."),
+    401: N_("You need to sign in to do this."),
+    403: N_("You are not allowed to do this."),
+    404: N_("The page or item you asked for does not exist. Check the address."),
+    500: N_(
+        "This node could not complete the request. Try again; if the problem persists, "
+        "contact the node administrator."
+    ),
+}
+
+GENERIC_TEXT = N_("The request could not be completed. Try again.")
+
+ROLE_TEXTS: dict[str, str] = {
+    "officer": N_("Officer"),
+    "control_room": N_("Control room"),
+    "contact_point": N_("Contact point"),
+    "analyst": N_("Analyst"),
+    "dpo": N_("Data protection officer"),
+    "admin": N_("Node administrator"),
+}
+
+# Parameter values that are stable keys rather than free text get translated too.
+PARAM_TEXTS: dict[str, dict[str, str]] = {
+    "reason": {
+        "length": N_("wrong length"),
+        "format": N_("wrong format"),
+        "check_digit": N_("wrong check digit"),
+        "impossible_date": N_("impossible or future date of birth"),
+    },
+}
+# Parameters holding a comma-separated list of keys, each translated on its own.
+LIST_PARAM_TEXTS: dict[str, dict[str, str]] = {"roles": ROLE_TEXTS}

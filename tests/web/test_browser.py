@@ -1,0 +1,117 @@
+"""The web shell in a real browser: sign in, switch to Dutch, watch the partner table load.
+
+Drives the system Chromium through Playwright against real uvicorn servers (BE
+and NL running, LU in the trust store but down). Leaves a screenshot in
+docs/img/node-page.png. Skips when /usr/bin/chromium is missing, unless
+PASSERELLE_REQUIRE_BROWSER=1, which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from passerelle.domain.countries import Country
+from passerelle.web.app import create_app
+from tests.conftest import LiveServer
+from tests.web.conftest import WebNodes
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "node-page.png"
+HTMX = Path(__file__).resolve().parents[2] / "src/passerelle/web/static/vendor/htmx.min.js"
+TIMEOUT_MS = 15_000
+
+
+def require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("PASSERELLE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}; PASSERELLE_REQUIRE_BROWSER=1 requires it")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def servers(web_nodes: WebNodes) -> Iterator[str]:
+    """BE and NL nodes served by uvicorn; yields the BE base URL."""
+    be, nl = web_nodes.nodes[Country.BE], web_nodes.nodes[Country.NL]
+    be_ctx, nl_ctx = web_nodes.context(Country.BE), web_nodes.context(Country.NL)
+    with LiveServer(create_app(nl_ctx), nl.port), LiveServer(create_app(be_ctx), be.port) as srv:
+        yield srv.url
+
+
+def test_login_switch_to_dutch_and_see_partners(servers: str, web_nodes: WebNodes) -> None:
+    require(CHROMIUM.exists(), f"{CHROMIUM} not found (apt-get install chromium)")
+    require(HTMX.exists(), "web assets not vendored (npm ci && node scripts/vendor-assets.mjs)")
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    foreign: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="fr-BE")
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "request",
+                lambda r: (
+                    None if urlsplit(r.url).hostname == "127.0.0.1" else foreign.append(r.url)
+                ),
+            )
+
+            page.goto(servers + "/")
+            expect(page).to_have_url(servers + "/login")
+            expect(page.locator("html")).to_have_attribute("lang", "fr")
+            page.get_by_label("Nom d'utilisateur").fill("officer")
+            page.get_by_label("Mot de passe").fill(web_nodes.passwords[Country.BE])
+            page.get_by_role("button", name="Se connecter").click()
+            expect(page).to_have_url(servers + "/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Officer (BE)")
+
+            page.get_by_role("navigation", name="Langue").get_by_role("link", name="NL").click()
+            expect(page.locator("html")).to_have_attribute("lang", "nl")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Officer (BE)")
+
+            menu = page.get_by_role("navigation", name="Hoofdmenu")
+            menu.get_by_role("link", name="Knooppunt en partners").click()
+            expect(page).to_have_url(servers + "/node")
+            table = page.locator("#partners table.partners")
+            expect(table).to_be_visible()  # loaded by HTMX after the page
+            nl_row = table.locator("tbody tr", has_text="Nederland")
+            lu_row = table.locator("tbody tr", has_text="Luxemburg")
+            expect(nl_row.locator("td.center .mark-yes")).to_have_count(2)  # reachable, trusted
+            expect(lu_row.locator("td.center .mark-no")).to_have_count(2)  # down
+            expect(page.locator("#partners .summary")).to_contain_text("1 bereikbaar")
+
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            page.set_viewport_size({"width": 375, "height": 740})  # a phone in a patrol car
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"page scrolls sideways on a phone by {overflow}px"
+
+            page.get_by_role("button", name="Uitloggen").click()
+            expect(page).to_have_url(servers + "/login")
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert not foreign, f"requests left the node: {foreign}"
+    assert SCREENSHOT.stat().st_size > 10_000
