@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
+from dataclasses import dataclass
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
 
@@ -20,9 +18,6 @@ class PartnerStatus:
     trusted: bool
     latency_ms: float | None
     detail: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 async def check_partners(ctx: NodeContext) -> list[PartnerStatus]:

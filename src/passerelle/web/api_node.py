@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from passerelle import __version__
-from passerelle.node.partners import check_partners
+from passerelle.node.partners import PartnerStatus, check_partners
 from passerelle.web.deps import CtxDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1/node", tags=["node"])
@@ -21,18 +21,6 @@ class NodeIdentity(BaseModel):
     key_id: str
     mode: str
     version: str
-
-
-class PartnerOut(BaseModel):
-    country: str
-    name: str
-    base_url: str
-    key_id: str
-    status: str
-    reachable: bool
-    trusted: bool
-    latency_ms: float | None
-    detail: str
 
 
 @router.get("", response_model=NodeIdentity, summary="This node's identity")
@@ -53,6 +41,6 @@ def node_registers(ctx: CtxDep, _p: PrincipalDep) -> dict[str, int]:
     return ctx.registers.counts()
 
 
-@router.get("/partners", response_model=list[PartnerOut], summary="Partner reachability and trust")
-async def node_partners(ctx: CtxDep, _p: PrincipalDep) -> list[dict[str, Any]]:
-    return [s.to_dict() for s in await check_partners(ctx)]
+@router.get("/partners", summary="Partner reachability and trust")
+async def node_partners(ctx: CtxDep, _p: PrincipalDep) -> list[PartnerStatus]:
+    return await check_partners(ctx)
