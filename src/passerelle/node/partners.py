@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
 
