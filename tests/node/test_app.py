@@ -147,3 +147,15 @@ def test_partners_reachable_and_trusted_then_unreachable(make_nodes: Make) -> No
         assert not status["DE"]["reachable"] and not status["DE"]["trusted"]  # DE is not running
         assert status["DE"]["status"] == "unavailable"
         assert status["NL"]["status"] == "ok" and status["NL"]["latency_ms"] > 0
+
+
+@pytest.mark.integration
+def test_node_runs_on_postgresql(make_nodes: Make, pg_url: str) -> None:
+    node, _ = make_nodes(Country.NL)[Country.NL]
+    ctx = NodeContext.build(load_settings(node.config, database={"url": pg_url}))
+    assert ctx.engine.dialect.name == "postgresql"
+    with TestClient(create_app(ctx)) as client:
+        ready = client.get("/readyz").json()
+        assert ready["status"] == "ready", ready
+        counts = client.get("/api/v1/node/registers", headers=bearer(ctx)).json()
+        assert counts == dict.fromkeys(counts, 0) and "population" in counts
