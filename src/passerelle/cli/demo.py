@@ -10,11 +10,10 @@ from typing import Annotated
 import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from passerelle.auth.idp import DEMO_USERS, DemoIdP
 from passerelle.auth.roles import Role
-from passerelle.cli.common import console, err, handle_errors
+from passerelle.cli.common import console, handle_errors
 from passerelle.demo.layout import DEMO_SEED, SIZES, DemoNode, demo_nodes
 from passerelle.demo.run import NodeProcesses
 from passerelle.demo.setup import (
@@ -117,22 +116,26 @@ def demo(
 
 
 def _print_ready(nodes: list[DemoNode], data_dir: Path, seconds: float) -> None:
+    # Plain lines, not a table: URLs and passwords must never be cut on a narrow terminal.
     logins = read_logins(data_dir.resolve())
-    t = Table(title=f"Passerelle demo — ready in {seconds:.0f} s")
-    for col in ("country", "node", "API docs", "partners", "password"):
-        t.add_column(col)
+    console.print(f"[bold green]Passerelle demo: {len(nodes)} node(s) ready in {seconds:.0f} s[/]")
     for node in nodes:
         try:
             partners = partner_summary(node)
         except httpx.HTTPError as e:
             partners = f"unknown ({type(e).__name__})"
         c = node.country.value
-        t.add_row(c, node.url, f"{node.url}/docs", partners, logins.get(c, "(see logins.txt)"))
-    console.print(t)
+        console.print(
+            f"  {c}  {node.url}  partners {partners}  password {logins.get(c, '(see logins.txt)')}",
+            soft_wrap=True,
+            highlight=False,
+        )
     console.print(
-        "Users on every node: " + ", ".join(DEMO_USERS) + " — with that node's password.\n"
+        "Users on every node: " + ", ".join(DEMO_USERS) + " (with that node's password).\n"
+        "API docs: <node URL>/docs.  Passwords are kept in "
+        f"{data_dir / 'logins.txt'}.\n"
         f"Tokens for scripts: passerelle token --data-dir {data_dir} --country BE "
-        "--user alice --roles officer\nPress Ctrl-C to stop all nodes."
+        "--user alice --roles officer\nPress Ctrl-C to stop all nodes.",
+        soft_wrap=True,
+        highlight=False,
     )
-    if any(not logins.get(n.country.value) for n in nodes):
-        err.print(f"Passwords are kept in {data_dir / 'logins.txt'}")

@@ -82,6 +82,8 @@ class NodeProcesses:
             raise KeyboardInterrupt
 
         previous = signal.signal(signal.SIGTERM, _term)
+        # Ctrl-C must stop the demo even when started with SIGINT ignored (e.g. `make demo &`).
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             while True:
                 for country, proc in self.procs.items():
@@ -90,6 +92,7 @@ class NodeProcesses:
                 time.sleep(0.5)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
     def stop(self, grace_s: float = 10.0) -> None:
         for proc in self.procs.values():
