@@ -74,3 +74,21 @@ def test_demo_starts_trusting_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_demo_setup_is_idempotent_and_keeps_passwords(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from passerelle.cli import app
+    from passerelle.demo.setup import read_logins
+
+    args = ["demo", "--data-dir", str(tmp_path), "--countries", "BE,NL", "--setup-only"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    logins = read_logins(tmp_path)
+    assert set(logins) == {"BE", "NL"} and all(logins.values())
+    db_mtime = (tmp_path / "BE" / "node.db").stat().st_mtime_ns
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert read_logins(tmp_path) == logins
+    assert (tmp_path / "BE" / "node.db").stat().st_mtime_ns == db_mtime  # registers not rebuilt

@@ -115,8 +115,8 @@ def write_logins(data_dir: Path, passwords: dict[str, dict[str, str]]) -> Path:
     path = data_dir / "logins.txt"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     for country, users in passwords.items():
-        lines = [ln for ln in lines if not ln.startswith(f"{country} ")]
-        if users:
+        if users:  # a node initialised earlier keeps the password already written
+            lines = [ln for ln in lines if not ln.startswith(f"{country} ")]
             lines.append(f"{country} {next(iter(users.values()))}")
     path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
     path.chmod(0o600)
