@@ -52,6 +52,16 @@ def _compact(value: str) -> str:
     return "".join(ch for ch in value.strip() if ch not in _SEPARATORS)
 
 
+def _digits(country: Country, value: str, lengths: tuple[int, ...]) -> str:
+    """The compact digit string of ``value``, or the format/length failure."""
+    number = _compact(value)
+    if not number.isdigit() or not number.isascii():
+        raise _fail(country, "format")
+    if len(number) not in lengths:
+        raise _fail(country, "length")
+    return number
+
+
 def _stdnum_reason(error: ValidationError) -> str:
     if isinstance(error, InvalidLength):
         return "length"
@@ -92,11 +102,7 @@ def de_idnr_check(body: str) -> str:
 def parse_be_nn(value: str, *, today: dt.date | None = None) -> str:
     """Validate a Belgian national number; unknown month/day are written ``00``."""
     c = Country.BE
-    number = _compact(value)
-    if not number.isdigit() or not number.isascii():
-        raise _fail(c, "format")
-    if len(number) != 11:
-        raise _fail(c, "length")
+    number = _digits(c, value, (11,))
     try:
         be_nn.validate(number)
     except ValidationError as e:
@@ -121,11 +127,7 @@ def be_nn_century(number: str) -> int:
 def parse_nl_bsn(value: str) -> str:
     """Validate a Dutch BSN (8-digit forms are zero-padded to 9)."""
     c = Country.NL
-    number = _compact(value)
-    if not number.isdigit() or not number.isascii():
-        raise _fail(c, "format")
-    if len(number) not in (8, 9):
-        raise _fail(c, "length")
+    number = _digits(c, value, (8, 9))
     try:
         return str(nl_bsn.validate(number))
     except ValidationError as e:
@@ -135,11 +137,7 @@ def parse_nl_bsn(value: str) -> str:
 def parse_lu_matricule(value: str, *, today: dt.date | None = None) -> str:
     """Validate a Luxembourg matricule: birth date, serial, Luhn and Verhoeff digits."""
     c = Country.LU
-    number = _compact(value)
-    if not number.isdigit() or not number.isascii():
-        raise _fail(c, "format")
-    if len(number) != 13:
-        raise _fail(c, "length")
+    number = _digits(c, value, (13,))
     try:
         born = dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]))
     except ValueError:
@@ -154,11 +152,7 @@ def parse_lu_matricule(value: str, *, today: dt.date | None = None) -> str:
 def parse_de_idnr(value: str) -> str:
     """Validate a German tax IdNr (stands in for the national id in DE)."""
     c = Country.DE
-    number = _compact(value)
-    if not number.isdigit() or not number.isascii():
-        raise _fail(c, "format")
-    if len(number) != 11:
-        raise _fail(c, "length")
+    number = _digits(c, value, (11,))
     try:
         return str(de_idnr.validate(number))
     except ValidationError as e:
