@@ -78,3 +78,10 @@ class PartnerError(PasserelleError):
 
     status = 502
     code = "partner_error"
+
+
+class AuditUnavailable(PasserelleError):
+    """The audit entry could not be written durably: the operation fails closed."""
+
+    status = 503
+    code = "audit_unavailable"
