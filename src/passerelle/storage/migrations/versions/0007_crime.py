@@ -1,4 +1,4 @@
-"""retention
+"""crime picture
 
 Revision ID: 0007
 Revises: 0006
