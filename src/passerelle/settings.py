@@ -64,6 +64,32 @@ class FederationSettings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest federation body.")
 
 
+class ContactPointSettings(BaseModel):
+    """The node's contact point (SPOC) named in hit/no-hit answers to partners."""
+
+    name: str = Field(default="", description="Desk name. Default: '<node name> contact point'.")
+    phone: str = Field(default="", description="Phone number, international format.")
+    email: str = Field(default="", description="Functional mailbox of the desk.")
+    hours: str = Field(default="24/7", description="When the desk answers.")
+
+
+class RequestsSettings(BaseModel):
+    """Hit/no-hit references and follow-up requests (EU Directive 2023/977 deadlines)."""
+
+    reference_ttl_days: int = Field(
+        default=30, ge=1, le=365, description="How long a hit/no-hit reference can be used."
+    )
+    urgent_deadline_hours: int = Field(
+        default=8, ge=1, le=72, description="Deadline for an urgent request (Directive: 8 h)."
+    )
+    normal_deadline_days: int = Field(
+        default=7, ge=1, le=30, description="Deadline for other requests (Directive: 7 days)."
+    )
+    answer_retry_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Pause between pushes of an undelivered answer."
+    )
+
+
 class NodeSettings(BaseSettings):
     """Settings of one national node."""
 
@@ -94,6 +120,8 @@ class NodeSettings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     oidc: OidcSettings = OidcSettings()
     federation: FederationSettings = FederationSettings()
+    contact_point: ContactPointSettings = ContactPointSettings()
+    requests: RequestsSettings = RequestsSettings()
 
     @classmethod
     def settings_customise_sources(

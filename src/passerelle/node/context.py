@@ -20,6 +20,7 @@ from passerelle.federation.signing import InMemoryNonceStore, NonceStore
 from passerelle.federation.trust import TrustStore
 from passerelle.registers.port import RegisterPort
 from passerelle.registers.sql import SqlRegisters
+from passerelle.requests.references import ReferenceStore
 from passerelle.settings import NodeSettings
 from passerelle.storage.db import create_engine, migrate
 
@@ -38,6 +39,7 @@ class NodeContext:
     idp: DemoIdP | None
     nonces: NonceStore = field(default_factory=InMemoryNonceStore)
     _client: PartnerClient | None = None
+    _references: ReferenceStore | None = None
 
     @property
     def client(self) -> PartnerClient:
@@ -46,6 +48,13 @@ class NodeContext:
         if self._client is None:
             self._client = PartnerClient(self.key, self.trust)
         return self._client
+
+    @property
+    def references(self) -> ReferenceStore:
+        """Hit/no-hit references handed to partner nodes (``passerelle.requests``)."""
+        if self._references is None:
+            self._references = ReferenceStore.from_settings(self.engine, self.settings)
+        return self._references
 
     @classmethod
     def build(cls, settings: NodeSettings, *, run_migrations: bool = True) -> NodeContext:
@@ -88,6 +97,7 @@ class NodeContext:
             trust=trust,
             verifier=verifier,
             idp=idp,
+            _references=ReferenceStore.from_settings(engine, settings),
         )
 
     async def aclose(self) -> None:

@@ -148,3 +148,48 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("issuing_country", "document_type", "document_number"),
     "police_records": ("record_id",),
 }
+
+
+# --- follow-up requests (passerelle.requests) -------------------------------------------
+# Opaque hit/no-hit references handed to partner nodes, bound to the requesting node.
+hit_references = sa.Table(
+    "hit_references",
+    metadata,
+    sa.Column("reference", sa.String(64), primary_key=True),
+    sa.Column("dataset", sa.String(40), nullable=False),
+    sa.Column("record_key", sa.String(120), nullable=False),
+    sa.Column("requester", sa.String(2), nullable=False),
+    sa.Column("check_id", sa.String(64), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Follow-up requests: ``outgoing`` at the requesting node, ``incoming`` at the providing node.
+follow_up_requests = sa.Table(
+    "follow_up_requests",
+    metadata,
+    _id(),
+    sa.Column("request_id", sa.String(40), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("reference", sa.String(64), nullable=False),
+    sa.Column("dataset", sa.String(40), nullable=True),
+    sa.Column("officer", sa.String(200), nullable=False),
+    sa.Column("justification", sa.Text, nullable=False),
+    sa.Column("urgency", sa.String(8), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=False),
+    sa.Column("case_ref", sa.String(120), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("answered_by", sa.String(200), nullable=True),
+    sa.Column("refusal_reason", sa.Text, nullable=True),
+    sa.Column("granted_fields", sa.JSON, nullable=True),  # names of the fields granted
+    sa.Column("record", sa.JSON, nullable=True),  # requester only: the fields received
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("delivery_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("direction", "request_id"),
+)
