@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from passerelle.audit.sql import SqlAuditLog, open_audit_log
 from passerelle.auth.idp import DemoIdP
 from passerelle.auth.tokens import TokenVerifier
 from passerelle.exc import ConfigError
@@ -39,7 +40,15 @@ class NodeContext:
     idp: DemoIdP | None
     nonces: NonceStore = field(default_factory=InMemoryNonceStore)
     _client: PartnerClient | None = None
+    _audit: SqlAuditLog | None = None
     _references: ReferenceStore | None = None
+
+    @property
+    def audit(self) -> SqlAuditLog:
+        """The node's audit log (``passerelle.audit``): ``ctx.audit.append(event)``."""
+        if self._audit is None:
+            self._audit = open_audit_log(self.engine, self.key, self.settings.data_dir)
+        return self._audit
 
     @property
     def client(self) -> PartnerClient:
@@ -98,6 +107,7 @@ class NodeContext:
             verifier=verifier,
             idp=idp,
             _references=ReferenceStore.from_settings(engine, settings),
+            _audit=open_audit_log(engine, key, settings.data_dir),
         )
 
     async def aclose(self) -> None:

@@ -193,3 +193,78 @@ follow_up_requests = sa.Table(
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("direction", "request_id"),
 )
+
+# --- audit log (audit core: passerelle.audit.sql) ------------------------------------------
+# One row per entry; ``canonical`` is the hashed text (sorted-key JSON), the other columns
+# are its searchable projection. ``audit_chain`` is a one-row cursor (last position and hash)
+# that writers lock to serialise appends.
+
+audit_chain = sa.Table(
+    "audit_chain",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("entry_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("node", sa.String(2), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False, index=True),
+    sa.Column("actor_subject", sa.String(200), nullable=False, index=True),
+    sa.Column("actor_role", sa.String(40), nullable=False),
+    sa.Column("actor_country", sa.String(2), nullable=False),
+    sa.Column("actor_unit", sa.String(120), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=True, index=True),
+    sa.Column("patrol_id", sa.String(120), nullable=True),
+    sa.Column("case_ref", sa.String(120), nullable=True),
+    sa.Column("authorisation_ref", sa.String(120), nullable=True),
+    sa.Column("justification", sa.Text, nullable=True),
+    sa.Column("query", sa.Text, nullable=True),
+    sa.Column("datasets", sa.Text, nullable=False),
+    sa.Column("record_ids", sa.Text, nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("partner", sa.String(2), nullable=True, index=True),
+    sa.Column("exchange_id", sa.String(64), nullable=True, index=True),
+    sa.Column("outcome", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+audit_subject_keys = sa.Table(
+    "audit_subject_keys",
+    metadata,
+    sa.Column("subject_key", sa.String(64), primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+)
+
+audit_heads = sa.Table(
+    "audit_heads",
+    metadata,
+    _id(),
+    sa.Column("position", sa.BigInteger, nullable=False, index=True),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(100), nullable=False),
+    sa.Column("key_id", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_anchors = sa.Table(
+    "audit_anchors",
+    metadata,
+    _id(),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(100), nullable=False),
+    sa.Column("key_id", sa.String(40), nullable=False),
+    sa.Column("first_removed", sa.BigInteger, nullable=False),
+    sa.Column("removed", sa.BigInteger, nullable=False),
+    sa.Column("cutoff", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
