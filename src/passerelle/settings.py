@@ -27,7 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from passerelle.domain.countries import Country, parse_country
@@ -90,6 +90,82 @@ class RequestsSettings(BaseModel):
     )
 
 
+class RetentionRuleSettings(BaseModel):
+    """An extra retention rule from the node configuration (``[[retention.rules]]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="Unique rule name; replaces a built-in rule of that name.")
+    table: str = Field(description="Table to delete from.")
+    timestamp_column: str = Field(description="Column holding the moment the period runs from.")
+    period: str | int = Field(description="ISO 8601 duration (P28D, P12M) or days.")
+    dataset: str = Field(default="", description="Category shown in the records of processing.")
+    legal_basis: str = Field(default="", description="Legal basis of the period.")
+    description: str = Field(default="", description="What the rows are.")
+    condition: dict[str, str | int | bool] = Field(
+        default_factory=dict, description="Only rows whose columns equal these values."
+    )
+
+
+class RetentionSettings(BaseModel):
+    """The retention job (docs/data-protection.md). Periods are ISO 8601 durations or days."""
+
+    model_config = ConfigDict(extra="forbid")
+    schedule: bool = Field(default=True, description="Run the retention job inside the node.")
+    interval_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="Pause between scheduled runs."
+    )
+    batch_size: int = Field(default=1000, ge=1, le=100_000, description="Rows per delete batch.")
+    jurisdiction: Country | None = Field(
+        default=None, description="Whose ANPR rules apply. Default: the node country."
+    )
+    periods: dict[str, str | int] = Field(
+        default_factory=dict,
+        description='Period per rule name, overriding the defaults, e.g. checks = "P30D".',
+    )
+    rules: list[RetentionRuleSettings] = Field(default_factory=list, description="Extra rules.")
+
+    @field_validator("jurisdiction", mode="before")
+    @classmethod
+    def _jurisdiction(cls, value: Any) -> Country | None:
+        if value is None or value == "":
+            return None
+        try:
+            return parse_country(str(value))
+        except InvalidInput as e:
+            raise ValueError(e.detail) from None
+
+
+class DpoSettings(BaseModel):
+    """Misuse indicators on the DPO page (docs/data-protection.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    timezone: str = Field(
+        default="", description="Time zone of duty hours. Default: the node country's."
+    )
+    duty_start: str = Field(default="06:00", description="Duty hours start (HH:MM, local).")
+    duty_end: str = Field(default="22:00", description="Duty hours end (HH:MM, local).")
+    window_days: int = Field(default=30, ge=1, le=366, description="Period the indicators cover.")
+    volume_k: float = Field(
+        default=3.0, gt=0, le=20, description="Flag officers above median + k x MAD of peers."
+    )
+    volume_min: int = Field(
+        default=20, ge=1, description="Never flag an officer with fewer consultations."
+    )
+    same_subject_officers: int = Field(
+        default=3, ge=2, description="Flag a subject looked up by this many officers or more."
+    )
+
+    @field_validator("duty_start", "duty_end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        hours, sep, minutes = value.strip().partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit()):
+            raise ValueError("use HH:MM")
+        if not (0 <= int(hours) <= 24 and 0 <= int(minutes) < 60):
+            raise ValueError("use HH:MM between 00:00 and 24:00")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
+
 class NodeSettings(BaseSettings):
     """Settings of one national node."""
 
@@ -122,6 +198,8 @@ class NodeSettings(BaseSettings):
     federation: FederationSettings = FederationSettings()
     contact_point: ContactPointSettings = ContactPointSettings()
     requests: RequestsSettings = RequestsSettings()
+    retention: RetentionSettings = RetentionSettings()
+    dpo: DpoSettings = DpoSettings()
 
     @classmethod
     def settings_customise_sources(

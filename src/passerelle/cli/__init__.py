@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passerelle.cli import crime, demo, node, registers, tools
+from passerelle.cli import crime, demo, node, registers, retention, tools
 from passerelle.logs import configure_logging
 
 app = typer.Typer(
@@ -29,4 +29,5 @@ app.command("token")(tools.token)
 app.command("synth")(tools.synth)
 app.add_typer(node.app, name="node")
 app.add_typer(registers.app, name="registers")
+app.add_typer(retention.app, name="retention")
 app.add_typer(crime.app, name="crime")

@@ -27,6 +27,7 @@ from passerelle.storage.db import create_engine, migrate
 
 if TYPE_CHECKING:
     from passerelle.federation.client import PartnerClient
+    from passerelle.retention.service import RetentionService
 
 
 @dataclass
@@ -42,6 +43,7 @@ class NodeContext:
     _client: PartnerClient | None = None
     _audit: SqlAuditLog | None = None
     _references: ReferenceStore | None = None
+    _retention: RetentionService | None = None
 
     @property
     def audit(self) -> SqlAuditLog:
@@ -64,6 +66,15 @@ class NodeContext:
         if self._references is None:
             self._references = ReferenceStore.from_settings(self.engine, self.settings)
         return self._references
+
+    @property
+    def retention(self) -> RetentionService:
+        """The retention job and its rules (``passerelle.retention``)."""
+        if self._retention is None:
+            from passerelle.retention.service import RetentionService
+
+            self._retention = RetentionService(self.engine, self.settings, audit=self.audit)
+        return self._retention
 
     @classmethod
     def build(cls, settings: NodeSettings, *, run_migrations: bool = True) -> NodeContext:

@@ -16,6 +16,7 @@ from passerelle import __version__
 from passerelle.federation.server import FederationState
 from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
+from passerelle.retention.scheduler import start_retention
 from passerelle.web import api_node, health, i18n, idp_routes, pages
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
@@ -29,7 +30,10 @@ def create_app(ctx: NodeContext) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        scheduler = start_retention(_app, ctx)
         yield
+        if scheduler is not None:
+            await scheduler.stop()
         await ctx.aclose()
 
     i18n.load_catalogues()  # a broken catalogue stops the node at start-up
