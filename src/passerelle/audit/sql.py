@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import structlog
@@ -39,6 +39,9 @@ from passerelle.domain.countries import Country
 from passerelle.exc import AuditUnavailable
 from passerelle.federation.keys import NodeKey, b64url
 from passerelle.storage.tables import audit_chain, audit_entries, audit_heads, audit_subject_keys
+
+if TYPE_CHECKING:
+    from passerelle.audit.retention import TruncateResult
 
 log = structlog.get_logger(__name__)
 C = audit_chain.c
@@ -102,6 +105,12 @@ class SqlAuditLog(AuditReader):
         except sa.exc.SQLAlchemyError:
             raise AuditUnavailable("the audit log cannot be read") from None
         return (0, GENESIS) if row is None else (int(row.position), str(row.hash))
+
+    def truncate_before(self, at: datetime) -> TruncateResult:
+        """Retention: drop the oldest entries up to a signed head (see ``audit.retention``)."""
+        from passerelle.audit.retention import truncate_before
+
+        return truncate_before(self, at)
 
     # -- internals --------------------------------------------------------------------------
 

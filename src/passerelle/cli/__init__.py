@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passerelle.cli import crime, demo, node, registers, retention, tools
+from passerelle.cli import audit, crime, demo, node, registers, retention, tools
 from passerelle.logs import configure_logging
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("demo")(demo.demo)
 app.command("token")(tools.token)
 app.command("synth")(tools.synth)
 app.add_typer(node.app, name="node")
+app.add_typer(audit.app, name="audit")
 app.add_typer(registers.app, name="registers")
 app.add_typer(retention.app, name="retention")
 app.add_typer(crime.app, name="crime")

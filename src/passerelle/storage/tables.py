@@ -130,6 +130,22 @@ import_batches = sa.Table(
     sa.Column("imported_by", sa.String(120), nullable=False),
 )
 
+# --- matching keys (migration 0004; computed by passerelle.matching.keys at load) ---
+# Person blocking keys: phonetic codes of the particle-merged family name, of the
+# family name without particles and of the first given name, each indexed with the
+# birth year. Plates and document numbers get an OCR-confusion key.
+for _tbl in (population, wanted_persons, police_records):
+    for _name in ("family_cologne", "core_cologne", "given_cologne"):
+        _tbl.append_column(sa.Column(_name, sa.String(24), nullable=True))
+    _tbl.append_column(sa.Column("family_metaphone", sa.String(24), nullable=True))
+    for _name in ("family_cologne", "family_metaphone", "core_cologne", "given_cologne"):
+        sa.Index(f"ix_{_tbl.name}_{_name}_birth_year", _tbl.c[_name], _tbl.c.birth_year)
+for _tbl in (vehicles, stolen_vehicles):
+    _tbl.append_column(sa.Column("plate_key", sa.String(16), nullable=True))
+    sa.Index(f"ix_{_tbl.name}_plate_key", _tbl.c.plate_key)
+documents.append_column(sa.Column("number_key", sa.String(20), nullable=True))
+sa.Index("ix_documents_number_key", documents.c.number_key)
+
 REGISTER_TABLES: dict[str, sa.Table] = {
     "population": population,
     "wanted_persons": wanted_persons,
