@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from passerelle.audit.events import Actor, AuditEvent, EventKind
 from passerelle.audit.reader import AuditSearch
 from passerelle.audit.sql import SqlAuditLog
 from passerelle.domain.countries import Country
@@ -175,3 +176,39 @@ def test_the_erasure_entry_holds_counts_and_range_never_the_data(
     text = repr(record)
     assert "SECRET-JUSTIFICATION" not in text
     assert record.detail["count"] == 1 and record.detail["table"] == "follow_up_requests"
+
+
+def _event(at: dt.datetime) -> AuditEvent:
+    return AuditEvent(
+        kind=EventKind.CONSULTATION,
+        actor=Actor(subject="officer-1", role="officer", country=Country.NL),
+        outcome="no_hit",
+        purpose="joint_control",
+        justification="test",
+        at=at,
+    )
+
+
+def test_audit_entries_rule_truncates_up_to_a_signed_head_and_the_chain_still_verifies(
+    engine: sa.Engine, audit: SqlAuditLog, clock: Clock
+) -> None:
+    from passerelle.audit.verify import verify_db
+
+    rule = next(r for r in builtin_rules(Country.NL) if r.name == "audit_entries")
+    cutoff = rule.period.cutoff(NOW)
+    audit.append(_event(cutoff - 2 * SECOND))
+    outside = audit.append(_event(cutoff - SECOND))
+    audit.sign_head()
+    inside = audit.append(_event(cutoff + SECOND))
+    dry = _engine(engine, [rule], None, clock).run(dry_run=True)
+    assert dry.outcomes[0].count == 2  # the two entries past the period
+    report = _engine(engine, [rule], audit, clock).run()
+    (o,) = report.outcomes
+    assert o.status == "deleted" and o.count == 2
+    ids = {r.entry_id for r in audit.iter_all()}
+    assert outside not in ids and inside in ids
+    assert o.audit_entry in ids
+    assert verify_db(audit).ok
+    last = erasures(audit)[-1]
+    assert last["rule"] == "audit_entries" and last["count"] == 2
+    assert last["first_removed"] == 1 and last["last_removed"] == 2

@@ -16,6 +16,7 @@ from typing import Any
 from passerelle.domain.countries import Country
 from passerelle.domain.names import normalise_name
 from passerelle.exc import ImportRejected, InvalidInput, PasserelleError
+from passerelle.matching.keys import add_register_keys
 from passerelle.registers.port import DATASET_NAMES, LoadMode, RegisterPort, Row
 from passerelle.registers.schema import DATASETS, validate_row
 from passerelle.registers.sources import RawRow, detect_format, read_file, sha256_of
@@ -66,12 +67,12 @@ def columns_of(dataset: str) -> list[str]:
 
 
 def derive_keys(dataset: str, row: Row) -> Row:
-    """Add the search keys the registers are indexed on."""
+    """Add the search keys the registers are indexed on (and the matching keys)."""
     if dataset in PERSON_DATASETS:
         row["name_key"] = normalise_name(str(row["family_name"])).replace(" ", "")
         bd = row.get("birth_date")
         row["birth_year"] = int(str(bd)[:4]) if bd else None
-    return row
+    return add_register_keys(dataset, row)
 
 
 class Importer:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from passerelle.domain.countries import Country
+from passerelle.matching.keys import CandidateKeys
 
 Row = dict[str, Any]
 LoadMode = Literal["replace", "append"]
@@ -75,6 +76,22 @@ class RegisterPort(Protocol):
     def find_documents(
         self, document_number: str, issuing_country: str | None = None
     ) -> list[Row]: ...
+
+    def person_candidates(
+        self, dataset: str, keys: CandidateKeys, birth_year: int | None, limit: int = 500
+    ) -> list[Row]:
+        """Person records sharing a blocking key with a query (matching engine)."""
+        ...
+
+    def vehicle_candidates(
+        self, dataset: str, *, plate_key: str | None, vin: str | None, limit: int = 100
+    ) -> list[Row]:
+        """Vehicles whose plate has this OCR-confusion key, or with this VIN."""
+        ...
+
+    def document_candidates(self, number_key: str, limit: int = 100) -> list[Row]:
+        """Documents whose number has this OCR-confusion key."""
+        ...
 
     def ping(self) -> None:
         """Raise if the register cannot be reached."""

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 
 from passerelle.domain.countries import Country
 from passerelle.exc import InvalidInput
+from passerelle.matching.keys import PERSON_DATASETS, CandidateKeys
 from passerelle.registers.port import LoadMode, Row
 from passerelle.storage import tables as t
 
 _KEY_CHUNK = 500
+_KEY_COLUMN = {"population": "family_cologne", "vehicles": "plate_key", "documents": "number_key"}
 
 
 def _rows(result: sa.CursorResult[Any]) -> list[Row]:
@@ -65,13 +67,18 @@ class SqlRegisters:
     def load(
         self, dataset: str, batches: Iterable[list[Row]], *, mode: LoadMode, source: dict[str, Any]
     ) -> int:
+        from passerelle.registers.importer import derive_keys  # the importer imports this port
+
         tbl = self._table(dataset)
         written = 0
         with self.engine.begin() as conn:
             if mode == "replace":
                 conn.execute(tbl.delete())
+            key_column = _KEY_COLUMN.get(dataset, "family_cologne")
             for batch in batches:
                 if batch:
+                    if key_column not in batch[0]:
+                        batch = [derive_keys(dataset, dict(row)) for row in batch]
                     conn.execute(tbl.insert(), batch)
                     written += len(batch)
             conn.execute(
@@ -153,6 +160,75 @@ class SqlRegisters:
         if issuing_country:
             conds.append(t.documents.c.issuing_country == issuing_country)
         return self._select(t.documents, *conds)
+
+    # --- matching candidates (keys from passerelle.matching.keys) ----------------
+
+    def person_candidates(
+        self, dataset: str, keys: CandidateKeys, birth_year: int | None, limit: int = 500
+    ) -> list[Row]:
+        """Person records sharing a blocking key with the query (at most ``limit``)."""
+        if dataset not in PERSON_DATASETS:
+            raise InvalidInput(
+                f"not a person dataset: {dataset!r}", code="unknown_dataset", dataset=dataset
+            )
+        tbl = self._table(dataset)
+        c = tbl.c
+        near: list[sa.ColumnElement[bool]] = []
+        same: list[sa.ColumnElement[bool]] = []
+        if birth_year is not None:
+            near = [
+                sa.or_(c.birth_year.between(birth_year - 1, birth_year + 1), c.birth_year.is_(None))
+            ]
+            same = [sa.or_(c.birth_year == birth_year, c.birth_year.is_(None))]
+        passes: list[sa.Select[Any]] = []
+
+        def add(conds: list[sa.ColumnElement[bool]]) -> None:
+            passes.append(sa.select(c.id).where(*conds).limit(limit))
+
+        if keys.family_cologne:
+            add([c.family_cologne.in_(sorted(keys.family_cologne)), *near])
+        if keys.family_metaphone:
+            add([c.family_metaphone.in_(sorted(keys.family_metaphone)), *near])
+        if keys.core_cologne:
+            add([c.core_cologne.in_(sorted(keys.core_cologne)), *same])
+        if keys.swapped_family_cologne and keys.swapped_given_cologne:
+            add([
+                c.family_cologne.in_(sorted(keys.swapped_family_cologne)),
+                c.given_cologne.in_(sorted(keys.swapped_given_cologne)),
+                *near,
+            ])  # fmt: skip
+        if keys.given_cologne and birth_year is not None:
+            add([c.given_cologne.in_(sorted(keys.given_cologne)), *same])
+        if keys.national_id and "national_id" in c:
+            add([c.national_id == keys.national_id])
+        if not passes:
+            return []
+        ids = sa.union(*(p.subquery().select() for p in passes)).subquery()
+        query = sa.select(tbl).where(c.id.in_(sa.select(ids.c.id))).limit(limit)
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(query))
+
+    def vehicle_candidates(
+        self, dataset: str, *, plate_key: str | None, vin: str | None, limit: int = 100
+    ) -> list[Row]:
+        """Vehicles whose plate has the same OCR-confusion key, or with this VIN."""
+        if dataset not in ("vehicles", "stolen_vehicles"):
+            raise InvalidInput(
+                f"not a vehicle dataset: {dataset!r}", code="unknown_dataset", dataset=dataset
+            )
+        tbl = self._table(dataset)
+        conds = []
+        if plate_key:
+            conds.append(tbl.c.plate_key == plate_key)
+        if vin:
+            conds.append(tbl.c.vin == vin)
+        if not conds:
+            raise InvalidInput("give a plate or a VIN", code="missing_search_key")
+        return self._select(tbl, sa.or_(*conds), limit=limit)
+
+    def document_candidates(self, number_key: str, limit: int = 100) -> list[Row]:
+        """Documents whose number has the same OCR-confusion key."""
+        return self._select(t.documents, t.documents.c.number_key == number_key, limit=limit)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -82,11 +82,20 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
         RetentionRule(
             name="patrols",
             dataset="patrols",
-            table="patrols",
+            table="joint_patrols",
             timestamp_column="ended_at",
             period=Period.parse("P1Y"),
             legal_basis=f"{LED_ART5}; {TREATY} Art. 16 (joint patrols)",
-            description=N_("Joint patrols and their crews, counted from the end of the patrol"),
+            description=N_("Joint patrols, counted from the end of the patrol"),
+        ),
+        RetentionRule(
+            name="patrol_crews",
+            dataset="patrols",
+            table="joint_patrol_crew",
+            timestamp_column="added_at",
+            period=Period.parse("P1Y"),
+            legal_basis=f"{LED_ART5}; {TREATY} Art. 16 (joint patrols)",
+            description=N_("Crew members of joint patrols, counted from when they joined"),
         ),
         RetentionRule(
             name="anpr_reads",
@@ -122,7 +131,7 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
     ]
     if jurisdiction is Country.DE:
         rules.insert(
-            4,
+            5,
             RetentionRule(
                 name="anpr_reads_no_hit",
                 dataset="anpr_reads",

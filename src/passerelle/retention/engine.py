@@ -223,11 +223,17 @@ class RetentionEngine:
             )
         if progress is not None:
             progress(rule, 0, count)
+        extra: dict[str, Any] = {}
         if rule.target == "audit":
-            count = self._truncate_audit(cutoff, count)
+            measured = count
+            count, extra = self._truncate_audit(cutoff)
+            if count == 0:
+                oldest = newest = None
+            elif count != measured:
+                newest = None  # removed up to a signed head: the positions say where
         else:
             count, oldest, newest = self._delete(rule, target, count, progress)
-        entry = self._log(rule, run_id, cutoff, count, oldest, newest)
+        entry = self._log(rule, run_id, cutoff, count, oldest, newest, extra)
         return RuleOutcome(
             **base,  # type: ignore[arg-type]
             status="deleted",
@@ -267,17 +273,23 @@ class RetentionEngine:
                 break
         return done, oldest, newest
 
-    def _truncate_audit(self, cutoff: dt.datetime, expected: int) -> int:
-        """Audit entries go through the audit store's own truncation (chain stays verifiable)."""
+    def _truncate_audit(self, cutoff: dt.datetime) -> tuple[int, dict[str, Any]]:
+        """Audit entries go through the audit store's own truncation (chain stays verifiable).
+
+        It removes the oldest entries only up to a signed head, so it may remove fewer
+        entries than are past the period; the rest go in a later run.
+        """
         truncate = getattr(self.audit, "truncate_before", None)
         if truncate is None:
             raise ConfigError("this audit log has no retention (truncate_before)")
         result = truncate(cutoff)
-        for name in ("removed", "count", "deleted"):
-            value = getattr(result, name, None)
-            if isinstance(value, int):
-                return value
-        return expected
+        count = int(getattr(result, "removed", 0) or 0)
+        extra = {
+            name: getattr(result, name)
+            for name in ("first_removed", "last_removed", "anchor_position")
+            if isinstance(getattr(result, name, None), int)
+        }
+        return count, extra
 
     def _log(
         self,
@@ -287,6 +299,7 @@ class RetentionEngine:
         count: int,
         oldest: dt.datetime | None,
         newest: dt.datetime | None,
+        extra: dict[str, Any],
     ) -> str | None:
         assert self.audit is not None
         event = AuditEvent(
@@ -311,6 +324,7 @@ class RetentionEngine:
                 "count": count,
                 "oldest": oldest.isoformat() if oldest else None,
                 "newest": newest.isoformat() if newest else None,
+                **extra,
             },
             at=self.clock(),
         )
