@@ -64,6 +64,21 @@ class FederationSettings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest federation body.")
 
 
+class ChecksSettings(BaseModel):
+    """Joint-control checks (docs/checks.md)."""
+
+    time_budget_s: float = Field(
+        default=1.5,
+        gt=0,
+        le=30,
+        description="A check answers within this time; slower partners are reported as timeout.",
+    )
+    max_results: int = Field(default=20, ge=1, le=100, description="Results per dataset.")
+    min_score: float = Field(
+        default=0.5, ge=0, le=1, description="Lowest match score reported (calibrated, 0-1)."
+    )
+
+
 class ContactPointSettings(BaseModel):
     """The node's contact point (SPOC) named in hit/no-hit answers to partners."""
 
@@ -199,9 +214,14 @@ class NodeSettings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = Field(default=True, description="JSON logs (false: console).")
+    policy_file: Path | None = Field(
+        default=None,
+        description="Treaty policy (TOML, docs/policy.md). Default: the packaged default policy.",
+    )
     database: DatabaseSettings = DatabaseSettings()
     oidc: OidcSettings = OidcSettings()
     federation: FederationSettings = FederationSettings()
+    checks: ChecksSettings = ChecksSettings()
     contact_point: ContactPointSettings = ContactPointSettings()
     requests: RequestsSettings = RequestsSettings()
     retention: RetentionSettings = RetentionSettings()
@@ -290,7 +310,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> NodeSettings:
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"config file {config} is not valid TOML: {e}") from None
         base = config.parent
-        for key in ("data_dir", "trust_store", "key_file"):
+        for key in ("data_dir", "trust_store", "key_file", "policy_file"):
             if key in values and not Path(values[key]).is_absolute():
                 values[key] = str(base / values[key])
     values.update(overrides)

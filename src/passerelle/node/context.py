@@ -19,6 +19,7 @@ from passerelle.exc import ConfigError
 from passerelle.federation.keys import NodeKey
 from passerelle.federation.signing import InMemoryNonceStore, NonceStore
 from passerelle.federation.trust import TrustStore
+from passerelle.policy import Policy, load_policy
 from passerelle.registers.port import RegisterPort
 from passerelle.registers.sql import SqlRegisters
 from passerelle.requests.references import ReferenceStore
@@ -44,6 +45,14 @@ class NodeContext:
     _audit: SqlAuditLog | None = None
     _references: ReferenceStore | None = None
     _retention: RetentionService | None = None
+    _policy: Policy | None = None
+
+    @property
+    def policy(self) -> Policy:
+        """This node's treaty policy (``passerelle.policy``; ``policy_file`` setting)."""
+        if self._policy is None:
+            self._policy = load_policy(self.settings.policy_file, self.settings.country)
+        return self._policy
 
     @property
     def audit(self) -> SqlAuditLog:
@@ -119,6 +128,7 @@ class NodeContext:
             idp=idp,
             _references=ReferenceStore.from_settings(engine, settings),
             _audit=open_audit_log(engine, key, settings.data_dir),
+            _policy=load_policy(settings.policy_file, settings.country),  # bad policy: no start
         )
 
     async def aclose(self) -> None:

@@ -28,6 +28,7 @@ from passerelle.domain.plates import normalise_plate, parse_plate
 from passerelle.exc import InvalidInput
 
 ALERT_TYPES = ("arrest", "missing", "discreet_check", "specific_check", "entry_ban")
+WARNING_MARKERS = ("armed", "violent", "drugs", "suicidal", "escape_risk", "contagious")
 DOCUMENT_TYPES = tuple(t.value for t in DocumentType)
 DOCUMENT_STATUSES = tuple(s.value for s in DocumentStatus)
 # Babel's territories include regions and reserved codes that are not countries.
@@ -146,6 +147,14 @@ def _vin(ctx: _Context, value: str) -> object:
     return v
 
 
+def _warning_markers(ctx: _Context, value: str) -> object:
+    markers = [m.strip().lower() for m in value.split(";") if m.strip()]
+    unknown = [m for m in markers if m not in WARNING_MARKERS]
+    if unknown:
+        raise _bad(f"unknown marker {unknown[0]!r}; expected {', '.join(WARNING_MARKERS)}")
+    return ";".join(dict.fromkeys(markers))
+
+
 def _postcode(ctx: _Context, value: str) -> object:
     return " ".join(value.upper().split())
 
@@ -169,6 +178,7 @@ KINDS: dict[str, Callable[[_Context, str], object]] = {
     "plate": lambda ctx, v: normalise_plate(v),
     "document_number": lambda ctx, v: v,
     "postcode": _postcode,
+    "warning_markers": _warning_markers,
 }
 
 
@@ -236,6 +246,8 @@ _SPECS: dict[str, tuple[str, tuple[tuple[str, bool, str, str], ...]]] = {
         ("nationality", False, "country", "ISO 3166-1 alpha-2"),
         ("alert_type", True, "alert_type", ", ".join(ALERT_TYPES)),
         ("reason", False, "text", "Reason for the alert"),
+        ("warning_markers", False, "warning_markers",
+         "Officer-safety markers, ';'-separated: " + ", ".join(WARNING_MARKERS)),
         ("issued_on", False, "past_date", "Date the alert was issued"),
         ("contact", False, "text", "Contact point for a hit"),
     )),

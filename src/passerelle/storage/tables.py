@@ -60,6 +60,7 @@ wanted_persons = sa.Table(
     sa.Column("reason", sa.String(400), nullable=True),
     sa.Column("issued_on", sa.Date, nullable=True),
     sa.Column("contact", sa.String(200), nullable=True),
+    sa.Column("warning_markers", sa.String(120), nullable=True),  # migration 0003
 )
 
 vehicles = sa.Table(
@@ -300,4 +301,37 @@ retention_runs = sa.Table(
     sa.Column("rules_applied", sa.Integer, nullable=False),
     sa.Column("rows_deleted", sa.BigInteger, nullable=False),
     sa.Column("report", sa.JSON, nullable=False),
+)
+
+
+# --- joint patrols (passerelle.ops.patrols; migration 0003) -------------------------------
+# A patrol is registered at its origin node and copied to every crew country's node;
+# ``origin_country`` says which node owns it. Crew members are ``country:username``.
+joint_patrols = sa.Table(
+    "joint_patrols",
+    metadata,
+    _id(),
+    sa.Column("patrol_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("origin_country", sa.String(2), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("vehicle", sa.String(60), nullable=True),
+    sa.Column("area", sa.String(200), nullable=True),
+    sa.Column("planned_start", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("planned_end", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_by", sa.String(120), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+joint_patrol_crew = sa.Table(
+    "joint_patrol_crew",
+    metadata,
+    _id(),
+    sa.Column("patrol_id", sa.String(40), nullable=False, index=True),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("username", sa.String(120), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("patrol_id", "country", "username"),
 )

@@ -6,6 +6,8 @@ register (same names and birth date), so that checks find real hits.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -139,13 +141,37 @@ def wanted_persons(
     who, _ = _person_sample(rng, country, population, n, known=0.6)
     kind = _weighted(rng, ALERT_TYPES, n)
     issued = _dates(_REF - rng.integers(0, 5 * 365, n))
+    ids = _ids(CONTACTS[country][0], "W", issued.astype("U4"), n)
     return who.drop("national_id").with_columns(
-        alert_id=pl.Series(_ids(CONTACTS[country][0], "W", issued.astype("U4"), n)),
+        alert_id=pl.Series(ids),
         alert_type=pl.Series(kind),
         reason=pl.Series(np.array([REASONS[k] for k in kind])),
         issued_on=pl.Series(issued),
         contact=pl.lit(CONTACTS[country][1]),
+        warning_markers=pl.Series(_markers(ids, kind)),
     )
+
+
+# Officer-safety markers by alert type: (share of alerts with markers, markers to draw from).
+_MARKERS = {
+    "arrest": (0.35, ("armed", "violent", "drugs", "escape_risk")),
+    "missing": (0.25, ("suicidal",)),
+    "specific_check": (0.2, ("armed", "drugs")),
+}
+
+
+def _markers(alert_ids: Strs, kinds: Strs) -> Strs:
+    """Markers derived from the alert id (no draw from ``rng``: other columns stay the same)."""
+    out = []
+    for alert_id, kind in zip(alert_ids.tolist(), kinds.tolist(), strict=True):
+        share, options = _MARKERS.get(kind, (0.0, ()))
+        h = zlib.crc32(alert_id.encode())
+        if (h % 1000) / 1000 >= share:
+            out.append("")
+            continue
+        picked = [m for i, m in enumerate(options) if (h >> (10 + i)) & 1] or [options[0]]
+        out.append(";".join(picked))
+    return np.array(out, dtype=str)
 
 
 def police_records(

@@ -13,9 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from passerelle import __version__
+from passerelle.checks.api import router as checks_router
+from passerelle.checks.federation import router as checks_federation_router
 from passerelle.federation.server import FederationState
 from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
+from passerelle.ops.api import router as patrols_router
+from passerelle.ops.federation import router as patrols_federation_router
 from passerelle.retention.scheduler import start_retention
 from passerelle.web import api_node, health, i18n, idp_routes, pages
 from passerelle.web.errors import install_error_handlers
@@ -61,6 +65,10 @@ def create_app(ctx: NodeContext) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_node.router)
     app.include_router(federation_router)
+    app.include_router(checks_router)
+    app.include_router(checks_federation_router)
+    app.include_router(patrols_router)
+    app.include_router(patrols_federation_router)
     if ctx.idp is not None:
         app.include_router(idp_routes.router)
     app.include_router(pages.router)

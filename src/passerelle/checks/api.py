@@ -1,0 +1,39 @@
+"""``POST /api/v1/checks/person|vehicle|document`` (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from passerelle.auth.roles import Principal, Role
+from passerelle.checks.models import CheckResponse, DocumentCheck, PersonCheck, VehicleCheck
+from passerelle.checks.service import CheckService
+from passerelle.web.deps import CtxDep, require_roles
+
+router = APIRouter(prefix="/api/v1/checks", tags=["checks"])
+CheckPrincipal = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.CONTROL_ROOM))]
+_DOC = (
+    "Searches this node's registers and, concurrently, every partner node (or those in "
+    "`countries`) within the time budget; one source per country with status hit, no_hit, "
+    "refused, unavailable, timeout or error. See docs/checks.md."
+)
+
+
+@router.post("/person", summary="Check a person", description=_DOC)
+async def check_person(body: PersonCheck, ctx: CtxDep, principal: CheckPrincipal) -> CheckResponse:
+    return await CheckService(ctx).run("person", body.to_request(), principal)
+
+
+@router.post("/vehicle", summary="Check a vehicle", description=_DOC)
+async def check_vehicle(
+    body: VehicleCheck, ctx: CtxDep, principal: CheckPrincipal
+) -> CheckResponse:
+    return await CheckService(ctx).run("vehicle", body.to_request(), principal)
+
+
+@router.post("/document", summary="Check a document", description=_DOC)
+async def check_document(
+    body: DocumentCheck, ctx: CtxDep, principal: CheckPrincipal
+) -> CheckResponse:
+    return await CheckService(ctx).run("document", body.to_request(), principal)

@@ -1,0 +1,1 @@
+"""Operations across the border: joint patrols (pursuits and joint actions follow)."""

@@ -1,0 +1,106 @@
+"""``/api/v1/ops/patrols``: joint patrols for officers and control rooms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from passerelle.auth.roles import Principal, Role
+from passerelle.ops.patrols import Patrol, PatrolStatus
+from passerelle.ops.service import PatrolChange, PatrolService
+from passerelle.web.deps import CtxDep, require_roles
+
+router = APIRouter(prefix="/api/v1/ops/patrols", tags=["operations: joint patrols"])
+OpsPrincipal = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.CONTROL_ROOM))]
+
+
+class PatrolCreate(BaseModel):
+    crew: list[str] = Field(
+        min_length=1, max_length=12, description="Officers as COUNTRY:USER, e.g. BE:officer"
+    )
+    vehicle: str | None = Field(default=None, max_length=60, description="Call sign or plate")
+    area: str | None = Field(default=None, max_length=200, description="Area of operation")
+    planned_start: datetime | None = None
+    planned_end: datetime | None = None
+    start: bool = Field(default=False, description="Start the patrol at once")
+
+
+class CrewAdd(BaseModel):
+    crew: list[str] = Field(min_length=1, max_length=12)
+
+
+class PatrolView(BaseModel):
+    patrol_id: str
+    origin_country: str
+    status: str
+    crew: list[str]
+    vehicle: str | None
+    area: str | None
+    planned_start: datetime | None
+    planned_end: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    created_by: str
+    created_at: datetime
+    sync: dict[str, str] = Field(
+        default_factory=dict,
+        description="After a change: how each partner node took its copy "
+        "('registered', or the failure)",
+    )
+
+    @classmethod
+    def of(cls, patrol: Patrol, sync: dict[str, str] | None = None) -> PatrolView:
+        wire = patrol.to_wire()
+        return cls.model_validate({**wire, "sync": sync or {}})
+
+    @classmethod
+    def change(cls, change: PatrolChange) -> PatrolView:
+        return cls.of(change.patrol, change.sync)
+
+
+@router.post("", status_code=201, summary="Create (and optionally start) a joint patrol")
+async def create_patrol(body: PatrolCreate, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
+    change = await PatrolService(ctx).create(
+        principal,
+        body.crew,
+        vehicle=body.vehicle,
+        area=body.area,
+        planned_start=body.planned_start,
+        planned_end=body.planned_end,
+        start=body.start,
+    )
+    return PatrolView.change(change)
+
+
+@router.get("", summary="Patrols known to this node (own and partners' copies)")
+def list_patrols(
+    ctx: CtxDep,
+    _p: OpsPrincipal,
+    status: Annotated[PatrolStatus | None, Query(description="Only this status")] = None,
+) -> list[PatrolView]:
+    return [PatrolView.of(p) for p in PatrolService(ctx).find(status)]
+
+
+@router.get("/{patrol_id}", summary="One patrol")
+def get_patrol(patrol_id: str, ctx: CtxDep, _p: OpsPrincipal) -> PatrolView:
+    return PatrolView.of(PatrolService(ctx).get(patrol_id))
+
+
+@router.post("/{patrol_id}/crew", summary="Add officers to the crew")
+async def add_crew(
+    patrol_id: str, body: CrewAdd, ctx: CtxDep, principal: OpsPrincipal
+) -> PatrolView:
+    return PatrolView.change(await PatrolService(ctx).add_crew(principal, patrol_id, body.crew))
+
+
+@router.post("/{patrol_id}/start", summary="Start the patrol (opens joint-control checks)")
+async def start_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
+    return PatrolView.change(await PatrolService(ctx).start(principal, patrol_id))
+
+
+@router.post("/{patrol_id}/end", summary="End the patrol (closes joint-control checks at once)")
+async def end_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
+    return PatrolView.change(await PatrolService(ctx).end(principal, patrol_id))
