@@ -103,6 +103,9 @@ class RequestsSettings(BaseModel):
     answer_retry_s: float = Field(
         default=30.0, gt=0, le=3600, description="Pause between pushes of an undelivered answer."
     )
+    background_delivery: bool = Field(
+        default=True, description="Retry pushes and pull missed answers inside the node."
+    )
 
 
 class RetentionRuleSettings(BaseModel):

@@ -28,6 +28,7 @@ from passerelle.storage.db import create_engine, migrate
 
 if TYPE_CHECKING:
     from passerelle.federation.client import PartnerClient
+    from passerelle.requests.service import FollowUpService
     from passerelle.retention.service import RetentionService
 
 
@@ -45,6 +46,7 @@ class NodeContext:
     _audit: SqlAuditLog | None = None
     _references: ReferenceStore | None = None
     _retention: RetentionService | None = None
+    _follow_ups: FollowUpService | None = None
     _policy: Policy | None = None
 
     @property
@@ -75,6 +77,15 @@ class NodeContext:
         if self._references is None:
             self._references = ReferenceStore.from_settings(self.engine, self.settings)
         return self._references
+
+    @property
+    def follow_ups(self) -> FollowUpService:
+        """Follow-up requests, both ends (``passerelle.requests``)."""
+        if self._follow_ups is None:
+            from passerelle.requests.service import FollowUpService
+
+            self._follow_ups = FollowUpService.for_node(self)
+        return self._follow_ups
 
     @property
     def retention(self) -> RetentionService:

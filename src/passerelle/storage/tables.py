@@ -192,6 +192,7 @@ follow_up_requests = sa.Table(
     sa.Column("partner", sa.String(2), nullable=False),
     sa.Column("reference", sa.String(64), nullable=False),
     sa.Column("dataset", sa.String(40), nullable=True),
+    sa.Column("record_key", sa.String(120), nullable=True),  # provider only
     sa.Column("officer", sa.String(200), nullable=False),
     sa.Column("justification", sa.Text, nullable=False),
     sa.Column("urgency", sa.String(8), nullable=False),
@@ -204,7 +205,7 @@ follow_up_requests = sa.Table(
     sa.Column("answered_by", sa.String(200), nullable=True),
     sa.Column("refusal_reason", sa.Text, nullable=True),
     sa.Column("granted_fields", sa.JSON, nullable=True),  # names of the fields granted
-    sa.Column("record", sa.JSON, nullable=True),  # requester only: the fields received
+    sa.Column("record", sa.JSON, nullable=True),  # the fields disclosed (both ends)
     sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("delivery_attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),

@@ -20,8 +20,10 @@ from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
 from passerelle.ops.api import router as patrols_router
 from passerelle.ops.federation import router as patrols_federation_router
+from passerelle.requests.federation import router as requests_federation_router
+from passerelle.requests.service import start_delivery
 from passerelle.retention.scheduler import start_retention
-from passerelle.web import api_node, health, i18n, idp_routes, pages
+from passerelle.web import api_node, api_requests, health, i18n, idp_routes, pages
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
 from passerelle.web.middleware import BodyLimit, HttpMetrics, RequestContext
@@ -35,7 +37,10 @@ def create_app(ctx: NodeContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = start_retention(_app, ctx)
+        delivery = start_delivery(ctx)
         yield
+        if delivery is not None:
+            await delivery.stop()
         if scheduler is not None:
             await scheduler.stop()
         await ctx.aclose()
@@ -65,6 +70,8 @@ def create_app(ctx: NodeContext) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_node.router)
     app.include_router(federation_router)
+    app.include_router(api_requests.router)
+    app.include_router(requests_federation_router)
     app.include_router(checks_router)
     app.include_router(checks_federation_router)
     app.include_router(patrols_router)

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("partner", sa.String(length=2), nullable=False),
         sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("dataset", sa.String(length=40), nullable=True),
+        sa.Column("record_key", sa.String(length=120), nullable=True),
         sa.Column("officer", sa.String(length=200), nullable=False),
         sa.Column("justification", sa.Text(), nullable=False),
         sa.Column("urgency", sa.String(length=8), nullable=False),
