@@ -132,3 +132,16 @@ def test_bad_requests_are_refused(registers: SqlRegisters) -> None:
     with pytest.raises(InvalidInput) as e:
         find_person_matches(registers, "population", PersonQuery(birth_date="1980"))
     assert e.value.code == "missing_search_key"
+
+
+def test_a_document_number_finds_its_holder(registers: SqlRegisters) -> None:
+    registers.load(
+        "documents",
+        [[{"document_number": "NXB0B2D81", "document_type": "passport", "issuing_country": "NL",
+           "status": "valid", "holder_national_id": BSN_C}]],
+        mode="replace",
+        source={},
+    )  # fmt: skip
+    (m,) = find_person_matches(registers, "population", PersonQuery(document_number="NXB-0B2-D81"))
+    assert m.record["national_id"] == BSN_C
+    assert m.explanation["features"][-1]["level"] == "holder"

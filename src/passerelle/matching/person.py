@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from passerelle.domain.countries import Country
 from passerelle.domain.dates import PartialDate
+from passerelle.domain.documents import compact_document_number
 from passerelle.domain.identifiers import parse_national_id
 from passerelle.exc import InvalidInput
 from passerelle.matching.features import (
@@ -27,7 +28,13 @@ from passerelle.matching.features import (
     compare_family,
     compare_given,
 )
-from passerelle.matching.keys import PERSON_DATASETS, PERSON_KEY_COLUMNS, query_keys
+from passerelle.matching.keys import (
+    PERSON_DATASETS,
+    PERSON_KEY_COLUMNS,
+    CandidateKeys,
+    confusion_key,
+    query_keys,
+)
 from passerelle.matching.normalise import FamilyForms, family_forms, given_variants
 from passerelle.matching.result import Match
 
@@ -38,6 +45,8 @@ if TYPE_CHECKING:
 # name + full birth date agreement gives ~0.9999 and exact names alone ~0.33.
 PRIOR_LOG2 = -16.0
 CANDIDATE_LIMIT = 500
+# A person holding the document asked for: about as strong as a national id.
+DOCUMENT_WEIGHTS = {"holder": 20.0, "not_holder": -2.0, "not_compared": 0.0}
 METHOD = "fellegi_sunter"
 _HIDDEN = frozenset(PERSON_KEY_COLUMNS) | {"name_key", "birth_year"}
 
@@ -208,21 +217,58 @@ def find_person_matches(
         )
     q = prepare_query(query, registers.country)
     keys = query_keys(query.family_name, query.family_name_prefix, query.given_names, q.national_id)
-    if keys.empty:
+    if keys.empty and not query.document_number:
         raise InvalidInput(
             "give a family name, a given name or a valid national identifier",
             code="missing_search_key",
         )
+    holders = _document_holders(registers, query.document_number)
     birth_year = q.birth.year if q.birth else None
     rows = registers.person_candidates(dataset, keys, birth_year, CANDIDATE_LIMIT)
+    if holders and dataset != "wanted_persons":
+        seen = {r.get("id") for r in rows}
+        for holder in sorted(holders):
+            extra = registers.person_candidates(dataset, CandidateKeys(national_id=holder), None, 5)
+            rows += [r for r in extra if r.get("id") not in seen]
     out: list[Match] = []
     for row in rows:
         score, explanation = compare(q, PreparedPerson.from_row(row))
+        if query.document_number:
+            score, explanation = _with_document(score, explanation, row, holders)
         if score >= min_score:
             explanation["candidates"] = len(rows)
             out.append(Match(dataset, public_record(row), round(score, 6), explanation))
     out.sort(key=lambda m: -m.score)
     return out[:limit]
+
+
+def _document_holders(registers: RegisterPort, number: str | None) -> set[str]:
+    """National ids of the holders of documents with exactly this number."""
+    if not number:
+        return set()
+    compact = compact_document_number(number)
+    if not compact:
+        return set()
+    return {
+        str(d["holder_national_id"])
+        for d in registers.document_candidates(confusion_key(compact))
+        if d.get("document_number") == compact and d.get("holder_national_id")
+    }
+
+
+def _with_document(
+    score: float, explanation: dict[str, Any], row: dict[str, Any], holders: set[str]
+) -> tuple[float, dict[str, Any]]:
+    """Add the document feature: the record's person holds a document with this number."""
+    if not holders or not row.get("national_id"):
+        level = "not_compared"
+    else:
+        level = "holder" if str(row["national_id"]) in holders else "not_holder"
+    weight = DOCUMENT_WEIGHTS[level]
+    feature = Feature("document_number", level, weight, "documents_register_holder")
+    explanation["features"].append(feature.to_dict())
+    explanation["log2_odds"] = round(explanation["log2_odds"] + weight, 3)
+    return probability(explanation["log2_odds"]), explanation
 
 
 def log2_odds(score: float) -> float:
