@@ -100,7 +100,9 @@ def test_inserted_entry(filled: SqlAuditLog) -> None:
     cols = ", ".join(row)
     with engine.begin() as conn:
         conn.execute(
-            sa.text(f"INSERT INTO audit_entries ({cols}) VALUES ({', '.join(':' + c for c in row)})"),
+            sa.text(
+                f"INSERT INTO audit_entries ({cols}) VALUES ({', '.join(':' + c for c in row)})"
+            ),
             row,
         )
     assert _first(filled) == (10, "inserted")
@@ -144,8 +146,13 @@ def test_replaced_head(filled: SqlAuditLog) -> None:
     text = str(row["canonical"]).replace('"officer-', '"forged-')
     digest = chain_hash(str(row["prev_hash"]), text)
     _exec(engine, f"DELETE FROM audit_entries WHERE position > {N}")
-    _exec(engine, "UPDATE audit_entries SET canonical = :c, hash = :h WHERE position = :p",
-          c=text, h=digest, p=N)
+    _exec(
+        engine,
+        "UPDATE audit_entries SET canonical = :c, hash = :h WHERE position = :p",
+        c=text,
+        h=digest,
+        p=N,
+    )
     _exec(engine, "UPDATE audit_chain SET position = :p, hash = :h", p=N, h=digest)
     assert _first(filled) == (N, "replaced_head")
 
