@@ -58,7 +58,7 @@ def cross_border_pairs(nodes: dict[Country, Node]) -> list[tuple[dict[str, Any],
 
 
 def source(answer: dict[str, Any], country: Country) -> dict[str, Any]:
-    found = [s for s in answer["sources"] if s["country"] == country.value]
+    found: list[dict[str, Any]] = [s for s in answer["sources"] if s["country"] == country.value]
     assert len(found) == 1, answer
     return found[0]
 
@@ -86,7 +86,7 @@ def test_cross_border_person_returns_nl_hit_with_policy_fields_only(
             assert {f["feature"] for f in hit["explanation"]["features"]} <= allowed
             assert "candidates" not in hit["explanation"]
     assert source(answer, BE)["status"] in ("hit", "no_hit")
-    assert [s["country"] for s in answer["sources"]][0] == "BE"
+    assert answer["sources"][0]["country"] == "BE"
 
 
 def test_names_spelled_or_ordered_differently_are_found(
