@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from passerelle import __version__
+from passerelle.audit.hooks import federation_rejected_hook
 from passerelle.checks.api import router as checks_router
 from passerelle.checks.federation import router as checks_federation_router
 from passerelle.federation.server import FederationState
@@ -63,6 +64,7 @@ def create_app(ctx: NodeContext) -> FastAPI:
         country=s.country,
         window_s=s.federation.signature_window_s,
         max_body=s.federation.max_body_bytes,
+        on_rejected=federation_rejected_hook(ctx.audit, s.country),
     )
     registry = CollectorRegistry()
     app.state.node_metrics = NodeMetrics(registry)

@@ -16,6 +16,7 @@ import structlog
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from passerelle.audit.hooks import record_sign_in
 from passerelle.exc import Forbidden, NotFound, PasserelleError, Unauthorized
 from passerelle.node.partners import check_partners
 from passerelle.web import i18n
@@ -106,9 +107,19 @@ def login(
         user = ctx.idp.authenticate(username, password)
     except Unauthorized as e:
         log.info("web_login", outcome="refused")
+        record_sign_in(
+            ctx.audit, ctx.settings.country, username=username, roles=(), ok=False, reason=e.code
+        )
         message = i18n.error_message(request_language(request), e.code, e.params, e.status)
         context = {"next": target, "username": username, "error": message, "demo": True}
         return render(request, "login.html", context, status=401)
+    record_sign_in(  # fails closed: no session without its audit entry
+        ctx.audit,
+        ctx.settings.country,
+        username=user.username,
+        roles=[str(r) for r in user.roles],
+        ok=True,
+    )
     minutes = ctx.settings.oidc.session_minutes
     token = ctx.idp.issue(user.username, user.roles, name=user.display_name, minutes=minutes)
     log.info("web_login", outcome="ok")
