@@ -96,6 +96,19 @@ ERROR_TEXTS: dict[str, str] = {
     "digest_mismatch": N_(
         "The message was altered in transit: its content does not match its digest."
     ),
+    # audit log (passerelle.audit)
+    "audit_unavailable": N_(
+        "The audit log could not record this action, so it was not carried out. Try again in "
+        "a moment; if the problem persists, contact the node administrator."
+    ),
+    "audit_subject_invalid": N_(
+        "This subject cannot be searched. Enter a national identification number, a document "
+        "number, a number plate, or a family name and date of birth as name|YYYY-MM-DD."
+    ),
+    "audit_query_undecryptable": N_(
+        "This query cannot be decrypted with this node's data protection key: it was written "
+        "under another key."
+    ),
 }
 
 FAMILY_TEXTS: dict[int, str] = {
