@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passerelle.cli import audit, crime, demo, node, registers, retention, tools
+from passerelle.cli import audit, crime, demo, match, node, registers, retention, tools
 from passerelle.logs import configure_logging
 
 app = typer.Typer(
@@ -32,3 +32,4 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(registers.app, name="registers")
 app.add_typer(retention.app, name="retention")
 app.add_typer(crime.app, name="crime")
+app.add_typer(match.app, name="match")

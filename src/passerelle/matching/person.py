@@ -11,6 +11,7 @@ tried too and win, with a small penalty, when they fit better.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -134,9 +135,16 @@ def _names(q: PreparedPerson, r: PreparedPerson, swapped: bool) -> list[Feature]
 
 
 def compare(
-    q: PreparedPerson, r: PreparedPerson, *, id_comparable: bool = True
+    q: PreparedPerson,
+    r: PreparedPerson,
+    *,
+    id_comparable: bool = True,
+    extra: Sequence[Feature] = (),
 ) -> tuple[float, dict[str, Any]]:
-    """Score one record against one query: (calibrated score, explanation)."""
+    """Score one record against one query: (calibrated score, explanation).
+
+    ``extra`` adds features compared elsewhere (addresses and identifiers in batch linkage).
+    """
     straight = _names(q, r, swapped=False)
     names, swapped = straight, False
     if q.family and q.given and r.family and r.given:
@@ -148,6 +156,7 @@ def compare(
         compare_birth(q.birth, r.birth.__str__() if r.birth else None),
         compare_code("sex", q.sex, r.sex, ignore="X"),
         compare_code("nationality", q.nationality, r.nationality),
+        *extra,
     ]
     if q.national_id is not None or "national_id" in q.notes:
         features.append(_national_id(q, r, id_comparable))
