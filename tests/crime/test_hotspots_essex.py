@@ -45,14 +45,16 @@ def test_gi_star_agrees_with_esda(essex_dir: Path, crime_type: str, res: int) ->
             permutations=999,
             seed=7,
             n_jobs=1,
-            keep_simulations=False,
+            keep_simulations=True,
         )
     np.testing.assert_allclose(ours.gi, theirs.Gs, rtol=1e-12)
     np.testing.assert_allclose(ours.expected, theirs.EGs, rtol=1e-12)
     np.testing.assert_allclose(ours.z, theirs.Zs, rtol=1e-9, atol=1e-9)
     # same conditional randomisation draws: same p-values (esda stores them as float32)
     np.testing.assert_allclose(ours.p_sim, theirs.p_sim, atol=1e-6)
-    q_theirs = false_discovery_control(np.asarray(theirs.p_sim, dtype=float), method="bh")
+    np.testing.assert_allclose(ours.z_sim, theirs.z_sim, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours.p_z_sim, theirs.p_z_sim, rtol=1e-6, atol=1e-9)
+    q_theirs = false_discovery_control(np.asarray(theirs.p_z_sim, dtype=float), method="bh")
     assert ((ours.q <= 0.05) == (q_theirs <= 0.05)).all()
     hot = [c for c, k in zip(grid.cells, ours.classes(0.05), strict=True) if k == "hot"]
     assert hot  # Essex has burglary and vehicle-crime hotspots

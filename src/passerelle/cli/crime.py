@@ -10,11 +10,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from passerelle.cli import crime_data
 from passerelle.cli.common import console, err, handle_errors, print_json
 from passerelle.crime.nearrepeat import NearRepeatResult, NearRepeatSettings, knox_bands
 from passerelle.crime.points import read_points
 
 app = typer.Typer(help="Shared crime picture: near repeat, hotspots, trends.", no_args_is_help=True)
+app.command("import")(crime_data.import_)
+app.command("hotspots")(crime_data.hotspots)
+app.command("trends")(crime_data.trends)
 
 SHOWN_ERRORS = 20
 

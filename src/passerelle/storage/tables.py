@@ -336,3 +336,36 @@ joint_patrol_crew = sa.Table(
     sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("patrol_id", "country", "username"),
 )
+
+
+# --- crime picture (passerelle.crime; migration 0007) -------------------------------------
+# Incidents as imported from each country's format, with the ICCS class of the mapping
+# version in force at import; ``period_end`` is set when only a period is known.
+crime_incidents = sa.Table(
+    "crime_incidents",
+    metadata,
+    _id(),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("incident_id", sa.String(80), nullable=False),
+    sa.Column("occurred_on", sa.Date, nullable=False, index=True),
+    sa.Column("period_end", sa.Date, nullable=True),
+    sa.Column("latitude", sa.Float, nullable=False),
+    sa.Column("longitude", sa.Float, nullable=False),
+    sa.Column("municipality_code", sa.String(12), nullable=True),
+    sa.Column("offence_code", sa.String(80), nullable=False),
+    sa.Column("iccs", sa.String(6), nullable=True, index=True),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("country", "incident_id"),
+)
+
+crime_import_batches = sa.Table(
+    "crime_import_batches",
+    metadata,
+    _id(),
+    sa.Column("source_name", sa.String(255), nullable=False),
+    sa.Column("source_format", sa.String(20), nullable=False),
+    sa.Column("iccs_version", sa.String(20), nullable=False),
+    sa.Column("rows_loaded", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+)
