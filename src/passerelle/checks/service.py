@@ -127,7 +127,7 @@ class CheckService:
             if c != self.country and c not in by_country:
                 raise InvalidInput(
                     f"{c.value} is not a partner of this node",
-                    code="unknown_partner",
+                    code="partner_unknown",
                     country=c.value,
                 )
         return self.country in wanted, [

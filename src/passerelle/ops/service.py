@@ -133,7 +133,7 @@ class PatrolService:
             if m.country != self.country and self.ctx.trust.get(m.country) is None:
                 raise InvalidInput(
                     f"{m.country.value} is not a partner of this node",
-                    code="unknown_partner",
+                    code="partner_unknown",
                     country=m.country.value,
                 )
 

@@ -96,6 +96,72 @@ ERROR_TEXTS: dict[str, str] = {
     "digest_mismatch": N_(
         "The message was altered in transit: its content does not match its digest."
     ),
+    # checks, policy and joint patrols (passerelle.checks, .policy, .ops)
+    "query_empty": N_("Enter what you know about the person, vehicle or document to check."),
+    "query_too_vague": N_(
+        "This is not enough to search. Give a family name, an identification number or a "
+        "document number (a person), a number plate or a VIN (a vehicle), or a document number."
+    ),
+    "query_too_short": N_("Enter at least two letters in “{field}”."),
+    "sex_invalid": N_("Sex must be M, F or X."),
+    "country_code_invalid": N_(
+        "“{field}” is not a country code. Use two letters, for example BE, NL, LU or DE."
+    ),
+    "identifier_invalid": N_("“{field}” must have 5 to 20 letters and digits."),
+    "plate_invalid": N_("A number plate has 2 to 10 letters and digits. Check what you entered."),
+    "vin_invalid": N_(
+        "A VIN has 17 letters and digits, without I, O or Q. Check what you entered."
+    ),
+    "invalid_document_type": N_(
+        "Unknown document type. Choose passport, identity card, driving licence or "
+        "residence permit."
+    ),
+    "subject_invalid": N_("These search fields are not known: {fields}. Remove them."),
+    "check_kind_unknown": N_("Only persons, vehicles and documents can be checked."),
+    "context_invalid": N_("The purpose and references of the check are incomplete. Fill them in."),
+    "justification_required": N_(
+        "Give the reason for this check: every consultation is logged with its justification."
+    ),
+    "patrol_required": N_(
+        "A joint-control check needs your joint patrol. Start the patrol or choose it, then "
+        "check again."
+    ),
+    "case_ref_required": N_("A check for an investigation needs the case reference."),
+    "reference_invalid": N_(
+        "This reference is not valid: use up to 60 letters, digits and . _ / : # -"
+    ),
+    "patrol_refused": N_("The joint patrol does not allow this check."),
+    "patrol_unknown": N_(
+        "This joint patrol is not registered at this node. Check the patrol number."
+    ),
+    "patrol_not_started": N_("The joint patrol has not started yet. Start it first."),
+    "patrol_ended": N_("The joint patrol has ended: checks in its name are no longer possible."),
+    "provider_not_in_crew": N_(
+        "The joint patrol has no officer of {country}, so its registers cannot be consulted."
+    ),
+    "requester_not_in_crew": N_(
+        "You are not in the crew of this joint patrol. Ask for the crew to be completed."
+    ),
+    "policy_denied": N_("The treaty policy of this country does not allow this consultation."),
+    "crew_empty": N_("A joint patrol needs at least one crew member."),
+    "crew_too_large": N_("A joint patrol has at most {limit} crew members."),
+    "crew_member_invalid": N_(
+        "Write each crew member as COUNTRY:USER, for example BE:officer or NL:agent."
+    ),
+    "crew_member_unknown": N_("{member} is not an officer known to this node."),
+    "patrol_id_invalid": N_("This is not a patrol number (for example BE-1f0c2a9e4b7d3c21)."),
+    "patrol_not_found": N_("There is no such joint patrol at this node."),
+    "patrol_not_local": N_("This joint patrol is managed by the {country} node: change it there."),
+    "patrol_not_planned": N_("This joint patrol has already started or ended."),
+    "patrol_conflict": N_("This joint patrol was changed in the meantime. Reload and try again."),
+    "not_in_crew": N_("Only the crew of a joint patrol or the control room can change it."),
+    "patrol_times_invalid": N_("The planned end of the patrol must be after its start."),
+    "policy_invalid": N_(
+        "The treaty policy file of this node is not valid. Contact the node administrator."
+    ),
+    "local_timeout": N_("This node's registers did not answer in time."),
+    "local_search_failed": N_("This node's registers could not be searched. Try again."),
+    "invalid_answer": N_("The partner node's answer could not be read."),
     # audit log (passerelle.audit)
     "audit_unavailable": N_(
         "The audit log could not record this action, so it was not carried out. Try again in "
@@ -140,6 +206,17 @@ PARAM_TEXTS: dict[str, dict[str, str]] = {
         "format": N_("wrong format"),
         "check_digit": N_("wrong check digit"),
         "impossible_date": N_("impossible or future date of birth"),
+    },
+    "field": {
+        "given_names": N_("given names"),
+        "family_name": N_("family name"),
+        "national_id": N_("national identification number"),
+        "document_number": N_("document number"),
+        "nationality": N_("nationality"),
+        "plate": N_("number plate"),
+        "plate_country": N_("country of the plate"),
+        "issuing_country": N_("issuing country"),
+        "vin": N_("VIN"),
     },
 }
 # Parameters holding a comma-separated list of keys, each translated on its own.
