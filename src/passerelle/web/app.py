@@ -28,6 +28,7 @@ from passerelle.web import api_node, api_requests, health, i18n, idp_routes, pag
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
 from passerelle.web.middleware import BodyLimit, HttpMetrics, RequestContext
+from passerelle.web.requests_pages import router as requests_pages_router
 
 STATIC = Path(__file__).with_name("static")
 
@@ -81,6 +82,7 @@ def create_app(ctx: NodeContext) -> FastAPI:
     if ctx.idp is not None:
         app.include_router(idp_routes.router)
     app.include_router(pages.router)
+    app.include_router(requests_pages_router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

@@ -175,6 +175,51 @@ ERROR_TEXTS: dict[str, str] = {
         "This query cannot be decrypted with this node's data protection key: it was written "
         "under another key."
     ),
+    # follow-up requests (passerelle.requests)
+    "conflict": N_("This conflicts with the current state. Reload the page and try again."),
+    "reference_unknown": N_(
+        "The partner does not know this reference. Check that you copied it completely."
+    ),
+    "reference_not_yours": N_(
+        "This reference was given to another country's node and cannot be used from here."
+    ),
+    "reference_expired": N_(
+        "This reference expired on {expired_on}. Run the check again to get a new one."
+    ),
+    "unknown_urgency": N_("Unknown urgency “{value}”. Choose urgent or normal."),
+    "partner_unknown": N_("{country} is not a partner of this node. Choose a partner country."),
+    "request_reference_missing": N_(
+        "Enter the reference shown with the hit (copy it from the check result)."
+    ),
+    "request_justification_missing": N_(
+        "Give the justification for your request: why you need the record."
+    ),
+    "request_case_ref_missing": N_(
+        "A request for an investigation needs the case reference. Enter it and send again."
+    ),
+    "request_not_delivered": N_(
+        "Your request could not be delivered to the {country} node. Try again in a moment."
+    ),
+    "request_not_found": N_("There is no such request. Check the address or go back to the list."),
+    "request_already_answered": N_(
+        "This request has already been answered. Reload the queue to see the answer."
+    ),
+    "request_id_taken": N_("This request number is already in use. Send the request again."),
+    "field_not_in_dataset": N_(
+        "“{field}” is not a field of this record. Choose only fields from the list."
+    ),
+    "no_fields_chosen": N_("Choose at least one field to grant, or refuse the request."),
+    "record_gone": N_(
+        "The record behind this request is no longer in the register. Refuse the request "
+        "and say why."
+    ),
+    "refusal_reason_missing": N_(
+        "Give the reason for the refusal: the requesting officer will read it."
+    ),
+    "refusal_reason_too_long": N_("The reason is too long. Keep it under 2,000 characters."),
+    "answer_invalid": N_(
+        "The partner's answer was not valid and was not stored. It will be asked for again."
+    ),
 }
 
 FAMILY_TEXTS: dict[int, str] = {
