@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -11,8 +12,10 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from passerelle.cli.common import console, handle_errors, print_json
+from passerelle.domain.mrz import parse_mrz
 from passerelle.matching.linkage import candidate_pairs, link, parse_mapping, prepare, read_table
 
 app = typer.Typer(help="Match persons: link two lists, read an MRZ.", no_args_is_help=True)
@@ -85,3 +88,37 @@ def _write(out: Path, rows: list[tuple[str, str, float, str]]) -> None:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)
+
+
+@app.command("mrz")
+@handle_errors
+def mrz(
+    text: Annotated[
+        str | None, typer.Argument(help="The MRZ lines (quoted); read from stdin when omitted.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the fields as JSON.")] = False,
+) -> None:
+    """Read an ICAO 9303 machine readable zone (TD1, TD2, TD3) and verify its check digits.
+
+    Exit code 3 when a check digit fails.
+    """
+    parsed = parse_mrz(text if text is not None else sys.stdin.read())
+    fields = {
+        "format": parsed.format, "document_code": parsed.document_code,
+        "issuing_state": parsed.issuing_state, "document_number": parsed.document_number,
+        "family_name": parsed.family_name, "given_names": parsed.given_names,
+        "nationality": parsed.nationality,
+        "birth_date": str(parsed.birth_date) if parsed.birth_date else None,
+        "sex": parsed.sex,
+        "expiry_date": parsed.expiry_date.isoformat() if parsed.expiry_date else None,
+        "optional_data": parsed.optional_data, "checks": parsed.checks, "valid": parsed.valid,
+    }  # fmt: skip
+    if json_:
+        print_json(fields)
+    else:
+        table = Table(show_header=False)
+        for key, value in fields.items():
+            table.add_row(key, str(value))
+        console.print(table)
+    if not parsed.valid:
+        raise typer.Exit(3)
