@@ -153,6 +153,18 @@ class RetentionSettings(BaseModel):
             raise ValueError(e.detail) from None
 
 
+class AuditSettings(BaseModel):
+    """The audit log (docs/audit.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sign_every: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="Sign the chain head every this many entries (0: only on demand).",
+    )
+
+
 class DpoSettings(BaseModel):
     """The data protection officer: contact (records of processing) and misuse indicators."""
 
@@ -229,6 +241,7 @@ class NodeSettings(BaseSettings):
     requests: RequestsSettings = RequestsSettings()
     retention: RetentionSettings = RetentionSettings()
     dpo: DpoSettings = DpoSettings()
+    audit: AuditSettings = AuditSettings()
 
     @classmethod
     def settings_customise_sources(

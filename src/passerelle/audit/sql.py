@@ -216,6 +216,9 @@ def node_actor(node: Country) -> Actor:
     return Actor(subject=f"node:{node.value}", role="node", country=node)
 
 
-def open_audit_log(engine: sa.Engine, key: NodeKey, data_dir: Path) -> SqlAuditLog:
+def open_audit_log(
+    engine: sa.Engine, key: NodeKey, data_dir: Path, sign_every: int = 1000
+) -> SqlAuditLog:
     """The node's audit log; the DPO keys live in ``data_dir/keys/`` (created on first start)."""
-    return SqlAuditLog(engine, key=key, dpo=DpoKeys.load_or_create(data_dir / "keys"))
+    dpo = DpoKeys.load_or_create(data_dir / "keys")
+    return SqlAuditLog(engine, key=key, dpo=dpo, sign_every=sign_every)

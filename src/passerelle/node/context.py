@@ -60,7 +60,9 @@ class NodeContext:
     def audit(self) -> SqlAuditLog:
         """The node's audit log (``passerelle.audit``): ``ctx.audit.append(event)``."""
         if self._audit is None:
-            self._audit = open_audit_log(self.engine, self.key, self.settings.data_dir)
+            self._audit = open_audit_log(
+                self.engine, self.key, self.settings.data_dir, self.settings.audit.sign_every
+            )
         return self._audit
 
     @property
@@ -138,7 +140,7 @@ class NodeContext:
             verifier=verifier,
             idp=idp,
             _references=ReferenceStore.from_settings(engine, settings),
-            _audit=open_audit_log(engine, key, settings.data_dir),
+            _audit=open_audit_log(engine, key, settings.data_dir, settings.audit.sign_every),
             _policy=load_policy(settings.policy_file, settings.country),  # bad policy: no start
         )
 
