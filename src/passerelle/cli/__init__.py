@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from passerelle.cli import audit, crime, demo, match, node, registers, retention, tools
+from passerelle.cli import (
+    audit,
+    check,
+    crime,
+    demo,
+    match,
+    node,
+    patrol,
+    registers,
+    retention,
+    tools,
+)
 from passerelle.logs import configure_logging
 
 app = typer.Typer(
@@ -33,3 +44,5 @@ app.add_typer(registers.app, name="registers")
 app.add_typer(retention.app, name="retention")
 app.add_typer(crime.app, name="crime")
 app.add_typer(match.app, name="match")
+app.add_typer(patrol.app, name="patrol")
+app.add_typer(check.app, name="check")
