@@ -135,3 +135,36 @@ def test_fails_closed_without_the_table(node_key: NodeKey) -> None:
     with pytest.raises(AuditUnavailable):
         log.append(consultation(1))
     engine.dispose()
+
+
+def _process_writer(url: str, keys_dir: str, key_path: str, n: int) -> None:
+    from passerelle.domain.countries import Country
+
+    engine = create_engine(url)
+    key = NodeKey.load_or_create(Path(key_path), Country.BE)
+    log = SqlAuditLog(engine, key=key, dpo=DpoKeys.load_or_create(Path(keys_dir)), sign_every=25)
+    for i in range(n):
+        log.append(consultation(i))
+    engine.dispose()
+
+
+def test_writer_processes_keep_one_chain_on_sqlite(tmp_path: Path) -> None:
+    """Separate processes (e.g. several server workers) share one chain through the lock."""
+    import multiprocessing
+
+    from passerelle.storage.db import migrate
+
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    engine = create_engine(url)
+    migrate(engine)
+    spawn = multiprocessing.get_context("spawn")
+    args = (url, str(tmp_path / "keys"), str(tmp_path / "keys" / "node.pem"), 30)
+    _process_writer(*args[:3], 1)  # creates the keys once
+    procs = [spawn.Process(target=_process_writer, args=args) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    assert assert_one_chain(engine) >= 121
+    engine.dispose()
