@@ -51,24 +51,16 @@ class CheckService:
         self.country = ctx.settings.country
 
     async def run(self, kind: str, request: CheckRequest, principal: Principal) -> CheckResponse:
-        query = validate_check(kind, request.subject, request.context)
-        own, partners = self._targets(request.countries)
-        not_in_patrol = self._patrol_precheck(query, principal, partners)
-        partners = [p for p in partners if p.country not in not_in_patrol]
+        started = time.perf_counter()
+        budget = self.ctx.settings.checks.time_budget_s
         check_id = uuid.uuid4().hex
         actor = self._actor(principal)
-        if partners:  # fail closed: no audit entry, no query to a partner
-            self.ctx.audit.append_many(
-                [
-                    self._event(
-                        EventKind.PARTNER_QUERY_SENT, query, actor, check_id, "sent", p.country
-                    )
-                    for p in partners
-                ]
-            )
-        budget = self.ctx.settings.checks.time_budget_s
-        started = time.perf_counter()
-        local = asyncio.create_task(self._local(query, budget)) if own else None
+        # Validation, patrol lookup and the first audit write touch the database: off the loop.
+        query, own, partners, not_in_patrol = await asyncio.to_thread(
+            self._prepare, kind, request, principal, actor, check_id
+        )
+        remaining = max(0.05, budget - (time.perf_counter() - started))
+        local = asyncio.create_task(self._local(query, remaining)) if own else None
         payload = {
             "check_id": check_id,
             "kind": kind,
@@ -76,7 +68,6 @@ class CheckService:
             "context": query.context.to_wire(),
             "officer": {"subject": principal.subject, "role": actor.role},
         }
-        remaining = max(0.05, budget - (time.perf_counter() - started))
         remote = (
             await self.ctx.client.fan_out(
                 partners, f"/federation/v1/checks/{kind}", payload, remaining
@@ -97,7 +88,7 @@ class CheckService:
                     country=c.value, status="refused", latency_ms=0.0, reason="provider_not_in_crew"
                 )
             )
-        self.ctx.audit.append(
+        consultation = (
             self._event(
                 EventKind.CONSULTATION,
                 query,
@@ -108,14 +99,34 @@ class CheckService:
                 datasets=list(local_matches),
                 record_ids=[record_id(d, m.record) for d, ms in local_matches.items() for m in ms],
                 detail={"sources": {s.country: s.status for s in sources}},
-            )
+            ),
         )
+        await asyncio.to_thread(self.ctx.audit.append_many, consultation)  # before the answer
         return CheckResponse(
             check_id=check_id,
             kind=kind,  # type: ignore[arg-type]  # validate_check accepted it
             purpose=query.context.purpose.value,
             sources=sources,
         )
+
+    def _prepare(
+        self, kind: str, request: CheckRequest, principal: Principal, actor: Actor, check_id: str
+    ) -> tuple[CheckQuery, bool, list[PartnerEntry], set[Country]]:
+        """Everything that must hold before anything leaves the node."""
+        query = validate_check(kind, request.subject, request.context)
+        own, partners = self._targets(request.countries)
+        not_in_patrol = self._patrol_precheck(query, principal, partners)
+        partners = [p for p in partners if p.country not in not_in_patrol]
+        if partners:  # fail closed: no audit entry, no query to a partner
+            self.ctx.audit.append_many(
+                [
+                    self._event(
+                        EventKind.PARTNER_QUERY_SENT, query, actor, check_id, "sent", p.country
+                    )
+                    for p in partners
+                ]
+            )
+        return query, own, partners, not_in_patrol
 
     def _targets(self, countries: list[str] | None) -> tuple[bool, list[PartnerEntry]]:
         partners = self.ctx.trust.partners()
