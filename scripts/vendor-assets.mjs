@@ -23,6 +23,11 @@ const FILES = [
   ["swagger-ui-dist", "swagger-ui.css", "swagger-ui/swagger-ui.css"],
   ["swagger-ui-dist", "LICENSE", "swagger-ui/LICENSE.txt"],
   ["swagger-ui-dist", "NOTICE", "swagger-ui/NOTICE.txt"],
+  // Leaflet for the crime picture's map (no tile layer: H3 cells and borders only)
+  ["leaflet", "dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet", "dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet", "LICENSE", "leaflet/LICENSE.txt"],
+  ["world-atlas", "LICENSE", "world-atlas.LICENSE.txt"],
 ];
 
 function version(pkg) {
@@ -46,6 +51,22 @@ for (const [pkg, file, name] of FILES) {
   mkdirSync(dirname(join(target, name)), { recursive: true });
   copyFileSync(source, join(target, name));
   copied[name] = `${pkg}@${version(pkg)}`;
+}
+// Country borders for the crime map: BE, NL, LU, DE from Natural Earth 1:10m
+// (world-atlas, public domain), as GeoJSON, converted here with topojson-client.
+{
+  const { feature } = await import("topojson-client");
+  const world = JSON.parse(readFileSync(join(modules, "world-atlas", "countries-10m.json"), "utf8"));
+  const wanted = { "056": "BE", "528": "NL", "442": "LU", "276": "DE" };
+  const all = feature(world, world.objects.countries);
+  const features = all.features
+    .filter((f) => f.id in wanted)
+    .map((f) => ({ ...f, properties: { country: wanted[f.id], name: f.properties.name } }));
+  writeFileSync(
+    join(target, "borders.geojson"),
+    JSON.stringify({ type: "FeatureCollection", features }),
+  );
+  copied["borders.geojson"] = `world-atlas@${version("world-atlas")} countries-10m`;
 }
 writeFileSync(join(target, "MANIFEST.json"), JSON.stringify(copied, null, 2) + "\n");
 for (const [name, from] of Object.entries(copied)) {

@@ -74,7 +74,12 @@ class CrimeStore:
                 )
             elif countries:
                 ids = frame.select("country", "incident_id").rows()
-                for country in countries:
+                held = conn.execute(
+                    sa.select(crime_incidents.c.country)
+                    .where(crime_incidents.c.country.in_(countries))
+                    .distinct()
+                ).scalars()
+                for country in set(held):
                     mine = [i for c, i in ids if c == country]
                     for start in range(0, len(mine), 900):
                         conn.execute(
