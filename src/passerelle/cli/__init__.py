@@ -13,6 +13,7 @@ from passerelle.cli import (
     node,
     patrol,
     registers,
+    requests,
     retention,
     tools,
 )
@@ -46,3 +47,4 @@ app.add_typer(crime.app, name="crime")
 app.add_typer(match.app, name="match")
 app.add_typer(patrol.app, name="patrol")
 app.add_typer(check.app, name="check")
+app.add_typer(requests.app, name="request")
