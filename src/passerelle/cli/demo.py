@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from passerelle.auth.idp import DEMO_USERS, DemoIdP
 from passerelle.auth.roles import Role
 from passerelle.cli.common import console, handle_errors
+from passerelle.demo.hint import cross_border_hint
 from passerelle.demo.layout import DEMO_SEED, SIZES, DemoNode, demo_nodes
 from passerelle.demo.run import NodeProcesses
 from passerelle.demo.setup import (
@@ -105,6 +106,9 @@ def demo(
         procs.start()
         procs.wait_ready()
         _print_ready(nodes, data_dir, time.perf_counter() - started)
+        hint = cross_border_hint(nodes, data_dir, SIZES[size], DEMO_SEED)
+        if hint:
+            console.print(hint, soft_wrap=True, highlight=False, markup=False)
         if not no_browser:
             webbrowser.open(nodes[0].url)
         procs.wait()
