@@ -175,6 +175,17 @@ ERROR_TEXTS: dict[str, str] = {
         "This query cannot be decrypted with this node's data protection key: it was written "
         "under another key."
     ),
+    # retention and DPO tools (passerelle.retention, passerelle.dpo)
+    "invalid_period": N_(
+        "“{value}” is not a retention period. Use an ISO 8601 duration such as P28D or P12M."
+    ),
+    "retention_running": N_(
+        "The retention job is already running on this node. Wait for it to finish and try again."
+    ),
+    "audit_exchange_unknown": N_(
+        "This node has no audit entry for this exchange. Check the exchange ID; the other end "
+        "may be logged only at the partner node."
+    ),
     # follow-up requests (passerelle.requests)
     "conflict": N_("This conflicts with the current state. Reload the page and try again."),
     "reference_unknown": N_(

@@ -1,0 +1,1 @@
+"""Data protection officer tools: records of processing, misuse indicators, log access."""
