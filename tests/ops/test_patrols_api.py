@@ -72,3 +72,14 @@ def test_only_crew_or_control_room_change_a_patrol(nodes: dict[Country, Node]) -
         assert r.status_code == 422 and r.json()["error"]["code"] == "patrol_id_invalid"
         r = be.get("/api/v1/ops/patrols/BE-0123456789abcdef")
         assert r.status_code == 404 and r.json()["error"]["code"] == "patrol_not_found"
+
+
+def test_an_officers_active_patrols(nodes: dict[Country, Node]) -> None:
+    from passerelle.ops.service import PatrolService
+
+    pid = start_patrol(nodes[BE], "BE:officer,NL:officer")
+    officer = nodes[BE].ctx.verifier.verify(nodes[BE].token())
+    control = nodes[BE].ctx.verifier.verify(nodes[BE].token("control", Role.CONTROL_ROOM))
+    service = PatrolService(nodes[BE].ctx)
+    assert pid in [p.patrol_id for p in service.for_officer(officer)]
+    assert pid not in [p.patrol_id for p in service.for_officer(control)]

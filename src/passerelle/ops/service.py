@@ -56,6 +56,13 @@ class PatrolService:
     def find(self, status: PatrolStatus | None = None) -> list[Patrol]:
         return self.store.find(status=status)
 
+    def for_officer(
+        self, principal: Principal, status: PatrolStatus | None = PatrolStatus.ACTIVE
+    ) -> list[Patrol]:
+        """Patrols (by default active ones) whose crew includes this officer."""
+        me = self.me(principal)
+        return [p for p in self.store.find(status=status) if p.includes(me)]
+
     def me(self, principal: Principal) -> CrewMember:
         return CrewMember(self.country, principal.subject)
 
