@@ -107,11 +107,14 @@ def bench_knox(n: int) -> list[dict[str, Any]]:
     t_ours, ours = _timed(lambda: knox_bands(xy, days, s))
     from pointpats.spacetime import Knox
 
-    t_pp, pp = _timed(lambda: Knox(xy, days.astype(float)[:, None], delta=500.0, tau=34, permutations=999))
+    t_pp, pp = _timed(
+        lambda: Knox(xy, days.astype(float)[:, None], delta=500.0, tau=34, permutations=999)
+    )
     near = int(ours.observed[:6, :5].sum())
+    shape = f"{s.spatial_bands + 2}×{s.temporal_bands + 1}"
     return [
         {
-            "task": f"Knox 999 perms, {n:,} incidents ({s.spatial_bands + 2}×{s.temporal_bands + 1} table)",
+            "task": f"Knox 999 perms, {n:,} incidents ({shape} table)",
             "passerelle_s": t_ours,
             "baseline": "pointpats Knox (one cell)",
             "baseline_s": t_pp,

@@ -13,6 +13,7 @@ from pathlib import Path
 import tomli_w
 
 from passerelle.auth.idp import DemoIdP
+from passerelle.crime.demo import load_demo_incidents
 from passerelle.demo.layout import NODE_NAMES, DemoNode
 from passerelle.federation.keys import NodeKey
 from passerelle.federation.trust import PartnerEntry, TrustStore
@@ -51,6 +52,7 @@ def init_identity(node: DemoNode) -> tuple[NodeKey, dict[str, str]]:
 
 def load_registers(node: DemoNode, persons: int, seed: int, step: Step) -> dict[str, int]:
     """Generate synthetic registers and import them (validated) unless already there."""
+    load_demo_incidents(node.config, seed, step)  # the crime picture (passerelle.crime.demo)
     marker = node.directory / "demo-data.json"
     wanted = {"persons": persons, "seed": seed}
     if marker.exists() and json.loads(marker.read_text()).get("source") == wanted:
