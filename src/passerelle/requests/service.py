@@ -67,8 +67,9 @@ class FollowUpService:
         while not stop.is_set():
             try:
                 await self.deliver_once()
-            except Exception:  # one bad round must not end the loop
-                log.exception("follow_up_delivery_round_failed")
+            except Exception as e:  # one bad round must not end the loop; no details:
+                # a database error's text may carry record values
+                log.error("follow_up_delivery_round_failed", error=type(e).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
 
