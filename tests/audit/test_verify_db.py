@@ -182,3 +182,10 @@ def test_deep_finds_a_removed_subject_key(filled: SqlAuditLog) -> None:
     _exec(filled.engine, "DELETE FROM audit_subject_keys WHERE position = 4")
     report = verify_db(filled, deep=True)
     assert report.first is not None and report.first.position == 4
+
+
+def test_a_break_before_a_signed_head_is_reported_once(filled: SqlAuditLog) -> None:
+    _exec(filled.engine, "DELETE FROM audit_entries WHERE position >= 10 AND position <= 12")
+    report = verify_db(filled)
+    assert [(f.position, f.reason) for f in report.findings] == [(10, "deleted")]
+    assert "entries 10-12 are missing" in report.findings[0].message

@@ -198,7 +198,7 @@ def _verify(
     report.last_position = walker.last_position
     if walker.finding is not None:
         report.findings.append(walker.finding)
-    check_heads(report, heads, walker.seen, first, key, node)
+    check_heads(report, heads, walker.seen, first, key, node, walker.finding is None)
     if walker.finding is None:
         end = walker.last_position or first - 1
         if end < last:

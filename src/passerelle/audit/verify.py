@@ -66,8 +66,12 @@ def check_heads(
     first: int,
     public_key: Ed25519PublicKey,
     node: str,
+    complete: bool = True,
 ) -> None:
-    """Signature of every head, and the entry at its position still has the signed hash."""
+    """Signature of every head, and the entry at its position still has the signed hash.
+
+    ``complete`` is False when the walk stopped at a break: heads beyond it are not judged.
+    """
     for head in heads:
         what = f"the head signed for position {head.position}"
         bad = signature_finding(
@@ -82,7 +86,7 @@ def check_heads(
             continue  # removed by retention before the anchor
         actual = hashes.get(head.position)
         last = report.last_position or first - 1
-        if actual is None and head.position > last:
+        if actual is None and head.position > last and complete:
             report.findings.append(
                 Finding(
                     last + 1,
@@ -158,7 +162,7 @@ def verify_db(
     report.last_position = walker.last_position
     if walker.finding is not None:
         report.findings.append(walker.finding)
-    check_heads(report, heads, walker.seen, start + 1, key, node)
+    check_heads(report, heads, walker.seen, start + 1, key, node, walker.finding is None)
     if walker.finding is None and (report.last_position or start) < cursor:
         last = report.last_position or start
         report.findings.append(
