@@ -18,6 +18,7 @@ from typing import Any
 from passerelle.checks.warnings import warnings_for
 from passerelle.matching import Match
 from passerelle.policy.model import Access, Decision, allowed_fields
+from passerelle.registers.schema import DATASETS
 from passerelle.storage.tables import NATURAL_KEYS
 
 # Explanation keys that say nothing about the record: how the score was computed.
@@ -114,7 +115,11 @@ def own_results(matches: Mapping[str, list[Match]]) -> list[dict[str, Any]]:
             "dataset": dataset,
             "score": m.score,
             "explanation": m.explanation,
-            "record": {k: jsonable(v) for k, v in m.record.items() if v not in (None, "")},
+            "record": {
+                k: jsonable(v)
+                for k, v in m.record.items()
+                if k in DATASETS[dataset].names and v not in (None, "")  # no internal columns
+            },
             "warnings": warnings_for(dataset, m.record),
         }
         for dataset, found in matches.items()
