@@ -59,6 +59,10 @@ def test_search_fragment_pages_and_links_to_the_pairing_view(dpo_site: DpoSite) 
     )
     assert r.status_code == 200
     assert "40 entries" in r.text and "showing 1–50" not in r.text and "Next page" not in r.text
+    nl = dpo_site.client.post(
+        "/dpo/search", data={"officer": "be-o6"}, headers={"Accept-Language": "nl"}
+    )
+    assert "40 regels" in nl.text and "Tijd (UTC)" in nl.text  # the table macro is translated
     r = dpo_site.client.post("/dpo/search", data={"kind": "partner_query_sent"})
     assert f'href="/dpo/exchanges/{EXCHANGE}"' in r.text
     pair = dpo_site.client.get(f"/dpo/exchanges/{EXCHANGE}", headers={"Accept-Language": "de"})

@@ -38,6 +38,7 @@ LABELS = {
     "data": N_("Personal data"),
     "subjects": N_("Data subjects"),
     "dataset": N_("Dataset"),
+    "purpose_datasets": N_("Datasets"),
     "period": N_("Period"),
     "condition": N_("Condition"),
     "applies": N_("Applied on this node"),
@@ -160,7 +161,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
     ]
     for p in doc["purposes"]:
         lines += [f"### {p['title']} (`{p['purpose']}`)", "", p["description"], ""]
-        lines += [f"- **{lab['datasets']}**: " + ", ".join(p["datasets"])]
+        lines += [f"- **{lab['purpose_datasets']}**: " + ", ".join(p["datasets"])]
         lines += [f"- **{lab['legal_bases']}**: " + "; ".join(p["legal_bases"]), ""]
     lines += [f"## {lab['datasets']}", ""]
     lines += _table(
