@@ -91,7 +91,10 @@ def query_keys(
     core_c = frozenset(c for f in forms if (c := cologne(f.core)))
     given_c = frozenset(c for g in given if len(g) > 1 and (c := cologne(g)))
     # A swapped record stores the query's given name as family name and the other way round.
-    swapped_fam = frozenset(c for g in given if len(g) > 1 and (c := cologne(g)))
+    given_as_family = family_forms(given_names) if given_names else ()
+    swapped_fam = frozenset(c for g in given if len(g) > 1 and (c := cologne(g))) | frozenset(
+        c for f in given_as_family for c in (cologne(f.merged), cologne(f.core)) if c
+    )
     swapped_given = frozenset(c for f in forms for c in (cologne(f.merged), cologne(f.core)) if c)
     return CandidateKeys(
         family_cologne=fam_c,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from passerelle.domain.names import PARTICLES, normalise_name, split_particles
 
@@ -33,13 +34,16 @@ _GLUED = sorted(
     reverse=True,
 )
 _GLUED_MIN_REST = 4
+CACHE = 262_144  # names repeat: a register of millions has some ten thousand distinct ones
 
 
+@lru_cache(maxsize=CACHE)
 def fold(text: str) -> str:
     """Lower-case ASCII key: diacritics stripped (Ä → A), punctuation as spaces."""
     return normalise_name(text)
 
 
+@lru_cache(maxsize=CACHE)
 def icao_variants(text: str) -> tuple[str, ...]:
     """The folded key under both ICAO transliterations: short (Ä → A) first, then long."""
     short = normalise_name(text)
@@ -64,6 +68,7 @@ def _glued_particles(word: str) -> tuple[str, str]:
     return "", word
 
 
+@lru_cache(maxsize=CACHE)
 def family_forms(family_name: str, prefix: str | None = None) -> tuple[FamilyForms, ...]:
     """Every ICAO spelling of a family name (with its separately stored particles)."""
     out: list[FamilyForms] = []
@@ -85,11 +90,13 @@ def family_forms(family_name: str, prefix: str | None = None) -> tuple[FamilyFor
     return tuple(out)
 
 
+@lru_cache(maxsize=CACHE)
 def given_tokens(given_names: str) -> tuple[str, ...]:
     """Folded given names, one token per name; the first ICAO spelling (Ä → A)."""
     return tuple(normalise_name(given_names).split())
 
 
+@lru_cache(maxsize=CACHE)
 def given_variants(given_names: str) -> tuple[tuple[str, ...], ...]:
     """Given-name tokens under each ICAO transliteration."""
     return tuple(tuple(v.split()) for v in icao_variants(given_names) if v)

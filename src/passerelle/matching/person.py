@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from passerelle.domain.countries import Country
@@ -89,13 +90,10 @@ class PreparedPerson:
         nationality: str | None = None,
         national_id: str | None = None,
     ) -> PreparedPerson:
-        birth = None
+        birth = _parse_birth(str(birth_date)) if birth_date else None
         notes: dict[str, str] = {}
-        if birth_date:
-            try:
-                birth = PartialDate.parse(str(birth_date))
-            except InvalidInput:
-                notes["birth_date"] = "invalid"
+        if birth_date and birth is None:
+            notes["birth_date"] = "invalid"
         return cls(
             family=family_forms(family_name, family_name_prefix) if family_name else (),
             given=given_variants(given_names) if given_names else (),
@@ -114,6 +112,14 @@ class PreparedPerson:
         )  # fmt: skip
 
 
+@lru_cache(maxsize=65_536)
+def _parse_birth(text: str) -> PartialDate | None:
+    try:
+        return PartialDate.parse(text)
+    except InvalidInput:
+        return None
+
+
 def probability(log2_odds: float) -> float:
     """Posterior probability from log2 odds (numerically safe)."""
     if log2_odds >= 0:
@@ -125,12 +131,13 @@ def probability(log2_odds: float) -> float:
 def _names(q: PreparedPerson, r: PreparedPerson, swapped: bool) -> list[Feature]:
     if not swapped:
         return [compare_family(q.family, r.family), compare_given(q.given, r.given)]
-    # Record's family name read as the query's given name and the other way round.
-    r_family_as_given = tuple((f.merged,) for f in r.family)
-    r_given_as_family = tuple(ff for g in r.given for tok in g for ff in family_forms(tok))
+    # Crossed reading: the query's given names as a family name (particles and all) and
+    # the query's family name as a given name.
+    q_given_as_family = tuple(ff for g in q.given for ff in family_forms(" ".join(g)))
+    q_family_as_given = tuple((f.merged,) for f in q.family)
     return [
-        compare_family(q.family, r_given_as_family),
-        compare_given(q.given, r_family_as_given),
+        compare_family(q_given_as_family, r.family),
+        compare_given(q_family_as_given, r.given),
     ]
 
 

@@ -1,0 +1,1 @@
+"""Matching benchmarks: FEBRL4 against recordlinkage and splink, cross-border names, latency."""
