@@ -25,6 +25,7 @@ from passerelle.requests.federation import router as requests_federation_router
 from passerelle.requests.service import start_delivery
 from passerelle.retention.scheduler import start_retention
 from passerelle.web import api_node, api_requests, health, i18n, idp_routes, pages
+from passerelle.web.check_pages import router as check_pages_router
 from passerelle.web.api_dpo import router as dpo_api_router
 from passerelle.web.dpo_pages import router as dpo_pages_router
 from passerelle.web.errors import install_error_handlers
@@ -87,6 +88,7 @@ def create_app(ctx: NodeContext) -> FastAPI:
     app.include_router(dpo_api_router)
     app.include_router(dpo_pages_router)
     app.include_router(requests_pages_router)
+    app.include_router(check_pages_router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

@@ -138,11 +138,27 @@ def _message(request: Request, e: PasserelleError) -> str:
 
 
 @router.get("/requests")
-def my_requests(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
+def my_requests(
+    request: Request,
+    ctx: CtxDep,
+    user: OptionalPrincipalDep,
+    country: Annotated[str, Query(max_length=2)] = "",
+    reference: Annotated[str, Query(max_length=64)] = "",
+    purpose: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
     who = _need(user, Role.OFFICER, "/requests")
     if isinstance(who, Response):
         return who
-    return _mine(request, ctx, who)
+    if not reference:
+        return _mine(request, ctx, who)
+    # prefilled from a hit/no-hit result of the check page (web/check_pages.py)
+    form = {
+        "country": country.upper(),
+        "reference": reference,
+        "urgency": "normal",
+        "purpose": purpose if purpose in PURPOSE_TEXTS else Purpose.JOINT_CONTROL.value,
+    }
+    return _mine(request, ctx, who, form=form)
 
 
 @router.post("/requests")

@@ -1,0 +1,199 @@
+"""The officer's joint patrols page: ``/patrols`` (list, create, start, end).
+
+Calls ``PatrolService`` like the API does. After a change the page says how
+each partner node took its copy of the patrol (the sync answer of the
+change); the copies are not tracked between changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from babel.dates import format_datetime
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from passerelle.auth.roles import Principal, Role
+from passerelle.domain.countries import Country
+from passerelle.exc import Forbidden, PasserelleError
+from passerelle.ops.patrols import CrewMember, Patrol
+from passerelle.ops.service import PatrolChange, PatrolService
+from passerelle.web import i18n
+from passerelle.web.deps import CtxDep, OptionalPrincipalDep
+from passerelle.web.error_texts import N_
+from passerelle.web.pages import _check_origin
+from passerelle.web.templating import render, request_language
+
+router = APIRouter(include_in_schema=False)
+log = structlog.get_logger("passerelle.web")
+
+TIMEZONES = {
+    Country.BE: "Europe/Brussels",
+    Country.NL: "Europe/Amsterdam",
+    Country.LU: "Europe/Luxembourg",
+    Country.DE: "Europe/Berlin",
+}
+STATUS_TEXTS = {"planned": N_("Planned"), "active": N_("Active"), "ended": N_("Ended")}
+CHANGE_TEXTS = {
+    "created": N_("Patrol created."),
+    "started": N_("Patrol started: joint-control checks are open for its crew."),
+    "ended": N_("Patrol ended: checks in its name are closed."),
+}
+SYNC_OK = N_("copy registered")
+SYNC_FAILED = N_("not reached: the partner keeps its previous copy until the next change")
+MAX_TEXT = 200
+
+
+def _redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def _need(user: Principal | None) -> Principal | Response:
+    if user is None:
+        return _redirect("/login?next=/patrols")
+    if not user.has(Role.OFFICER, Role.CONTROL_ROOM):
+        raise Forbidden(
+            "your role does not allow this", code="role_required", roles="officer, control_room"
+        )
+    return user
+
+
+def _item(lang: str, ctx: CtxDep, p: Patrol, user: Principal) -> dict[str, Any]:
+    tz = ZoneInfo(TIMEZONES[ctx.settings.country])
+
+    def when(moment: Any) -> str:
+        return format_datetime(moment, "short", tzinfo=tz, locale=lang) if moment else ""
+
+    own = p.origin_country == ctx.settings.country
+    may_change = own and (user.has(Role.CONTROL_ROOM) or p.includes(_me(ctx, user)))
+    return {
+        "patrol_id": p.patrol_id,
+        "status": p.status.value,
+        "status_text": i18n.gettext(lang, STATUS_TEXTS[p.status.value]),
+        "crew": [str(m) for m in p.crew],
+        "vehicle": p.vehicle or "",
+        "area": p.area or "",
+        "origin": p.origin_country.value,
+        "started": when(p.started_at),
+        "ended": when(p.ended_at),
+        "created": when(p.created_at),
+        "can_start": may_change and p.status.value == "planned",
+        "can_end": may_change and p.status.value != "ended",
+    }
+
+
+def _me(ctx: CtxDep, user: Principal) -> CrewMember:
+    return CrewMember(ctx.settings.country, user.subject)
+
+
+def _page(
+    request: Request,
+    ctx: CtxDep,
+    user: Principal,
+    *,
+    form: dict[str, str] | None = None,
+    change: PatrolChange | None = None,
+    change_kind: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    lang = request_language(request)
+    me = _me(ctx, user)
+    found = PatrolService(ctx).find()
+    if not user.has(Role.CONTROL_ROOM):
+        found = [p for p in found if p.includes(me)]
+    items = [_item(lang, ctx, p, user) for p in found]
+    order = {"active": 0, "planned": 1, "ended": 2}
+    items.sort(key=lambda i: (order[i["status"]], i["patrol_id"]))
+    done = None
+    if change is not None and change_kind is not None:
+        done = {
+            "patrol_id": change.patrol.patrol_id,
+            "text": i18n.gettext(lang, CHANGE_TEXTS.get(change_kind, CHANGE_TEXTS["created"])),
+            "sync": [
+                {
+                    "country": c,
+                    "ok": s == "registered",
+                    "text": i18n.gettext(lang, SYNC_OK if s == "registered" else SYNC_FAILED),
+                    "detail": "" if s == "registered" else s[:MAX_TEXT],
+                }
+                for c, s in sorted(change.sync.items())
+            ],
+        }
+    context = {
+        "items": items,
+        "form": form or {"crew": f"{me}, ", "vehicle": "", "area": "", "start": "on"},
+        "done": done,
+        "error": error,
+        "partners": [p.country.value for p in ctx.trust.partners()],
+        "me": str(me),
+    }
+    partial = request.headers.get("hx-request") == "true"
+    return render(request, "_patrols_panel.html" if partial else "patrols.html", context, status)
+
+
+def _message(request: Request, e: PasserelleError) -> str:
+    return i18n.error_message(request_language(request), e.code, e.params, e.status)
+
+
+@router.get("/patrols")
+def patrols_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
+    who = _need(user)
+    if isinstance(who, Response):
+        return who
+    return _page(request, ctx, who)
+
+
+@router.post("/patrols")
+async def create_patrol(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
+    _check_origin(request, ctx)
+    who = _need(user)
+    if isinstance(who, Response):
+        return who
+    data = await request.form()
+    form = {k: str(data.get(k) or "")[:MAX_TEXT * 4] for k in ("crew", "vehicle", "area", "start")}
+    start = form["start"] == "on"
+    try:
+        crew = [c for c in form["crew"].replace(";", ",").replace("\n", ",").split(",")]
+        change = await PatrolService(ctx).create(
+            who, crew, vehicle=form["vehicle"], area=form["area"], start=start
+        )
+    except PasserelleError as e:
+        log.info("web_patrol", outcome="refused", code=e.code)
+        return _page(request, ctx, who, form=form, error=_message(request, e), status=e.status)
+    kind = "started" if start else "created"
+    return _page(request, ctx, who, change=change, change_kind=kind)
+
+
+async def _transition(
+    request: Request, ctx: CtxDep, user: Principal | None, patrol_id: str, kind: str
+) -> Response:
+    _check_origin(request, ctx)
+    who = _need(user)
+    if isinstance(who, Response):
+        return who
+    service = PatrolService(ctx)
+    try:
+        if kind == "started":
+            change = await service.start(who, patrol_id[:40])
+        else:
+            change = await service.end(who, patrol_id[:40])
+    except PasserelleError as e:
+        return _page(request, ctx, who, error=_message(request, e), status=e.status)
+    return _page(request, ctx, who, change=change, change_kind=kind)
+
+
+@router.post("/patrols/{patrol_id}/start")
+async def start_patrol(
+    request: Request, ctx: CtxDep, user: OptionalPrincipalDep, patrol_id: str
+) -> Response:
+    return await _transition(request, ctx, user, patrol_id, "started")
+
+
+@router.post("/patrols/{patrol_id}/end")
+async def end_patrol(
+    request: Request, ctx: CtxDep, user: OptionalPrincipalDep, patrol_id: str
+) -> Response:
+    return await _transition(request, ctx, user, patrol_id, "ended")
