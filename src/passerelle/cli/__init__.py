@@ -9,6 +9,7 @@ from passerelle.cli import (
     check,
     crime,
     demo,
+    dpo,
     match,
     node,
     patrol,
@@ -43,6 +44,7 @@ app.add_typer(node.app, name="node")
 app.add_typer(audit.app, name="audit")
 app.add_typer(registers.app, name="registers")
 app.add_typer(retention.app, name="retention")
+app.add_typer(dpo.app, name="dpo")
 app.add_typer(crime.app, name="crime")
 app.add_typer(match.app, name="match")
 app.add_typer(patrol.app, name="patrol")

@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from passerelle.audit.events import Actor, AuditEvent, EventKind
 from passerelle.audit.reader import AuditRecord, AuditSearch
 from passerelle.auth.roles import Principal
 from passerelle.dpo.indicators import LOOKUP_KINDS, Indicators, compute, rules_from
+from passerelle.dpo.pairing import PairingReport, pair, read_export
 from passerelle.dpo.records import build_records
 from passerelle.exc import InvalidInput, NotFound
 from passerelle.node.context import NodeContext
@@ -298,6 +300,46 @@ class DpoService:
         report = verify_db(self.ctx.audit)
         self._access(who, "verify", {}, report.entries)
         return report.to_dict()
+
+    def pair_with_export(self, who: Principal, path: Path) -> PairingReport:
+        """Pair our entries with a partner's export file, verified with its trusted key."""
+        from passerelle.audit.offline import verify_file
+
+        partner, theirs = read_export(path)
+        entry = self.ctx.trust.get(partner)
+        if partner == self.ctx.settings.country or entry is None:
+            raise InvalidInput(
+                f"{partner.value} is not a partner of this node",
+                code="partner_unknown",
+                country=partner.value,
+            )
+        check = verify_file(path, entry.public_key)
+        first = check.first
+        finding = None if first is None else f"{first.reason}: {first.message}"
+        ours: list[AuditRecord] = []
+        if theirs:
+            slack = dt.timedelta(minutes=10)  # clocks of two nodes and in-flight exchanges
+            q = AuditSearch(
+                partner=partner.value,
+                since=min(r.at for r in theirs) - slack,
+                until=max(r.at for r in theirs) + slack,
+                limit=PAGE,
+            )
+            while True:
+                page = self.ctx.audit.search(replace(q, offset=len(ours)))
+                ours.extend(page)
+                if len(page) < PAGE or len(ours) >= MAX_INDICATOR_RECORDS:
+                    break
+        report = pair(
+            ours,
+            theirs,
+            node=self.ctx.settings.country,
+            partner=partner,
+            verified=check.ok,
+            finding=finding,
+        )
+        self._access(who, "pairing", {"partner": partner.value}, len(report.paired))
+        return report
 
     def records_of_processing(self, lang: str) -> dict[str, Any]:
         tables = set(sa.inspect(self.ctx.engine).get_table_names())

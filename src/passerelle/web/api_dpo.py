@@ -7,9 +7,12 @@ never appears in a URL (and so in no proxy or access log).
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +20,7 @@ from passerelle.audit.reader import AuditSearch
 from passerelle.auth.roles import Principal, Role
 from passerelle.dpo.records import to_markdown
 from passerelle.dpo.service import DpoService, record_dict
+from passerelle.exc import InvalidInput
 from passerelle.web.deps import CtxDep, require_roles
 from passerelle.web.i18n import LANGUAGES
 from passerelle.web.templating import render, request_language
@@ -170,3 +174,25 @@ def records_of_processing(
         )
         return response
     return doc
+
+
+@router.post(
+    "/pairing",
+    summary="Pair this node's entries with a partner's audit export (both ends of each exchange)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def pairing(request: Request, dpo: DpoDep, svc: ServiceDep) -> dict[str, Any]:
+    """Body: the partner's JSON lines export (``passerelle audit export`` at the partner)."""
+    body = await request.body()
+    if not body.strip():
+        raise InvalidInput("send the partner's audit export as the request body")
+    with tempfile.TemporaryDirectory(prefix="passerelle-pairing-") as tmp:
+        path = Path(tmp) / "partner.jsonl"
+        path.write_bytes(body)
+        report = await run_in_threadpool(svc.pair_with_export, dpo, path)
+    return report.to_dict()

@@ -186,6 +186,10 @@ ERROR_TEXTS: dict[str, str] = {
         "This node has no audit entry for this exchange. Check the exchange ID; the other end "
         "may be logged only at the partner node."
     ),
+    "audit_export_invalid": N_(
+        "Line {line} of the file is not part of an audit export. Use the JSON lines file made "
+        "by “passerelle audit export” at the partner node."
+    ),
     # follow-up requests (passerelle.requests)
     "conflict": N_("This conflicts with the current state. Reload the page and try again."),
     "reference_unknown": N_(
