@@ -11,6 +11,8 @@ committed before ``append`` returns. Any database failure raises
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from passerelle.audit.retention import TruncateResult
 
 log = structlog.get_logger(__name__)
+LOCK_WAIT_S = 15.0  # longest an append waits for the chain before failing closed
 C = audit_chain.c
 
 
@@ -74,6 +77,7 @@ class SqlAuditLog(AuditReader):
         self.key = key
         self.sign_every = sign_every
         self._sqlite = engine.dialect.name == "sqlite"
+        self._mutex = threading.Lock()
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -127,11 +131,21 @@ class SqlAuditLog(AuditReader):
 
     @contextmanager
     def _locked(self) -> Iterator[tuple[sa.Connection, int, str]]:
-        """One serialised write transaction holding the chain cursor; committed on exit."""
+        """One serialised write transaction holding the chain cursor; committed on exit.
+
+        Threads of this process first queue on a mutex: SQLite's busy handler polls and is
+        unfair, so under load one writer could starve past the busy timeout. Other processes
+        still serialise through the database lock (retried until ``LOCK_WAIT_S``).
+        """
+        if not self._mutex.acquire(timeout=LOCK_WAIT_S):
+            log.error("audit_write_failed", error="lock_timeout")
+            raise AuditUnavailable(
+                "the audit entry could not be written in time; the operation was not carried out"
+            )
         try:
             with self.engine.connect() as conn:
                 if self._sqlite:
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    _begin_immediate(conn)
                 row = conn.execute(self._cursor_select()).first()
                 if row is None:
                     conn.execute(self._insert_ignore({"id": 1, "position": 0, "hash": GENESIS}))
@@ -143,6 +157,8 @@ class SqlAuditLog(AuditReader):
             raise AuditUnavailable(
                 "the audit entry could not be written; the operation was not carried out"
             ) from None
+        finally:
+            self._mutex.release()
 
     def _cursor_select(self) -> sa.Select[Any]:
         stmt = sa.select(C.position, C.hash).where(C.id == 1)
@@ -209,6 +225,19 @@ class SqlAuditLog(AuditReader):
         )
         self._write(conn, [self._prepare(event)], position, prev)
         return head
+
+
+def _begin_immediate(conn: sa.Connection) -> None:
+    """Take SQLite's write lock now; retry while another process holds it (bounded)."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except sa.exc.OperationalError as e:
+            if "locked" not in str(e.orig) or time.monotonic() > deadline:
+                raise
+            conn.rollback()
 
 
 def node_actor(node: Country) -> Actor:
