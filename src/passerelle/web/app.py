@@ -16,6 +16,7 @@ from passerelle import __version__
 from passerelle.audit.hooks import federation_rejected_hook
 from passerelle.checks.api import router as checks_router
 from passerelle.checks.federation import router as checks_federation_router
+from passerelle.crime.api import router as crime_router
 from passerelle.federation.server import FederationState
 from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
@@ -25,8 +26,9 @@ from passerelle.requests.federation import router as requests_federation_router
 from passerelle.requests.service import start_delivery
 from passerelle.retention.scheduler import start_retention
 from passerelle.web import api_node, api_requests, health, i18n, idp_routes, pages
-from passerelle.web.check_pages import router as check_pages_router
 from passerelle.web.api_dpo import router as dpo_api_router
+from passerelle.web.check_pages import router as check_pages_router
+from passerelle.web.crime_pages import router as crime_pages_router
 from passerelle.web.dpo_pages import router as dpo_pages_router
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
@@ -88,6 +90,8 @@ def create_app(ctx: NodeContext) -> FastAPI:
     app.include_router(dpo_api_router)
     app.include_router(dpo_pages_router)
     app.include_router(requests_pages_router)
+    app.include_router(crime_router)
+    app.include_router(crime_pages_router)
     app.include_router(check_pages_router)
 
     @app.get("/docs", include_in_schema=False)

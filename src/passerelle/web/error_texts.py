@@ -235,6 +235,34 @@ ERROR_TEXTS: dict[str, str] = {
     "answer_invalid": N_(
         "The partner's answer was not valid and was not stored. It will be asked for again."
     ),
+    # crime picture (passerelle.crime)
+    "crime_bad_bands": N_(
+        "The bands are not valid: widths must be positive, with at least one band and one "
+        "permutation."
+    ),
+    "crime_bad_input": N_("The coordinates and the dates do not line up. Check the file."),
+    "crime_too_few": N_(
+        "There are too few incidents for this analysis. Widen the class or period."
+    ),
+    "crime_too_many": N_(
+        "There are too many incidents for this analysis (limit: {limit}). Narrow the class or "
+        "the period."
+    ),
+    "crime_unreadable_file": N_("The incident file cannot be read. Check its format and encoding."),
+    "crime_missing_columns": N_(
+        "The incident file lacks required columns ({columns}). See the crime picture documentation."
+    ),
+    "crime_unknown_format": N_("This file format is not known. Choose one of the listed formats."),
+    "crime_bad_resolution": N_("Choose a grid resolution between {low} and {high}."),
+    "crime_bad_iccs": N_(
+        "“{iccs}” is not an ICCS class of the mapping table. Choose one from the list."
+    ),
+    "crime_bad_period": N_(
+        "The period is not valid. Check the dates: the end comes after the start."
+    ),
+    "crime_bad_language": N_(
+        "This language is not offered. Choose French, Dutch, German or English."
+    ),
 }
 
 FAMILY_TEXTS: dict[int, str] = {

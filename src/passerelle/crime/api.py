@@ -1,0 +1,167 @@
+"""``/api/v1/crime``: the shared crime picture for analysts (role ``analyst``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from passerelle.auth.roles import Principal, Role
+from passerelle.crime import export, iccs
+from passerelle.crime.nearrepeat import NearRepeatSettings
+from passerelle.crime.report import report_html, report_pdf
+from passerelle.crime.service import CrimeService
+from passerelle.crime.service import Query as CrimeQuery
+from passerelle.web.deps import CtxDep, require_roles
+
+router = APIRouter(prefix="/api/v1/crime", tags=["crime picture"])
+Analyst = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+IccsQ = Annotated[str | None, Query(max_length=6, description="ICCS class, e.g. 05012")]
+SinceQ = Annotated[dt.date | None, Query(description="From this day")]
+UntilQ = Annotated[dt.date | None, Query(description="Up to this day (inclusive)")]
+ResQ = Annotated[int, Query(ge=4, le=11, description="H3 resolution")]
+PermQ = Annotated[int, Query(ge=0, le=9999, description="Gi* permutations")]
+AlphaQ = Annotated[float, Query(gt=0, lt=1, description="False-discovery rate")]
+
+
+def service(ctx: CtxDep) -> CrimeService:
+    return CrimeService(ctx.engine)
+
+
+Svc = Annotated[CrimeService, Depends(service)]
+
+
+@router.get("/summary")
+def summary(_: Analyst, svc: Svc) -> dict[str, Any]:
+    """Incidents held per country, the period and the ICCS classes present."""
+    return svc.summary()
+
+
+@router.get("/iccs")
+def iccs_table(_: Analyst) -> dict[str, Any]:
+    """The ICCS mapping table in force (version, sources, caveats)."""
+    return iccs.table()
+
+
+@router.get("/hotspots")
+def hotspots(
+    _: Analyst,
+    svc: Svc,
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    resolution: ResQ = 8,
+    permutations: PermQ = 999,
+    alpha: AlphaQ = 0.05,
+) -> dict[str, Any]:
+    """Gi* hotspots on the H3 grid as GeoJSON (cells with incidents or a class), with the
+    cross-border clusters in ``properties``."""
+    q = CrimeQuery(iccs_code, since, until)
+    return svc.hotspots_geojson(q, resolution=resolution, permutations=permutations, alpha=alpha)
+
+
+@router.get("/hotspots/export")
+def hotspots_export(
+    _: Analyst,
+    svc: Svc,
+    fmt: Annotated[Literal["csv", "geojson", "geoparquet"], Query(alias="format")] = "geojson",
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    resolution: ResQ = 8,
+    permutations: PermQ = 999,
+    alpha: AlphaQ = 0.05,
+) -> Response:
+    """All study-area cells as CSV, GeoJSON or GeoParquet."""
+    cells, _info = svc.hotspots(
+        CrimeQuery(iccs_code, since, until),
+        resolution=resolution,
+        permutations=permutations,
+        alpha=alpha,
+    )
+    suffix = {"csv": ".csv", "geojson": ".geojson", "geoparquet": ".parquet"}[fmt]
+    media = {
+        "csv": "text/csv",
+        "geojson": "application/geo+json",
+        "geoparquet": "application/vnd.apache.parquet",
+    }[fmt]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"hotspots{suffix}"
+        export.write(cells, path, fmt)
+        body = path.read_bytes()
+    name = f"hotspots-{iccs_code or 'all'}{suffix}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/near-repeat")
+def near_repeat(
+    _: Analyst,
+    svc: Svc,
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = "05012",
+    since: SinceQ = None,
+    until: UntilQ = None,
+    spatial_bandwidth: Annotated[float, Query(gt=0, le=10_000)] = 100.0,
+    spatial_bands: Annotated[int, Query(ge=1, le=20)] = 4,
+    temporal_bandwidth: Annotated[int, Query(ge=1, le=365)] = 7,
+    temporal_bands: Annotated[int, Query(ge=1, le=20)] = 4,
+    distance: Literal["manhattan", "euclidean"] = "euclidean",
+    permutations: Annotated[int, Query(ge=1, le=9999)] = 99,
+    seed: int | None = 1,
+    nrc_compatible: bool = False,
+) -> dict[str, Any]:
+    """Knox test in the banded form of the Near Repeat Calculator (same layout as the CLI)."""
+    s = NearRepeatSettings(
+        spatial_bandwidth,
+        spatial_bands,
+        temporal_bandwidth,
+        temporal_bands,
+        distance,
+        permutations,
+        seed,
+    )
+    res = svc.near_repeat(CrimeQuery(iccs_code, since, until), s)
+    res.nrc_labels = nrc_compatible
+    return res.to_dict()
+
+
+@router.get("/trends")
+def trends(
+    _: Analyst,
+    svc: Svc,
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = None,
+    until: UntilQ = None,
+    level: Annotated[int, Query(ge=1, le=4)] = 2,
+    every: Literal["1w", "1mo"] = "1w",
+) -> dict[str, Any]:
+    """28-day and year-to-date change per ICCS class and country, series, seasonality."""
+    return svc.trends(CrimeQuery(iccs_code, None, until), level=level, every=every)
+
+
+@router.get("/report")
+def report(
+    _: Analyst,
+    svc: Svc,
+    lang: Literal["en", "fr", "nl", "de"] = "en",
+    fmt: Annotated[Literal["html", "pdf"], Query(alias="format")] = "html",
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = "05012",
+    since: SinceQ = None,
+    until: UntilQ = None,
+    resolution: ResQ = 8,
+) -> Response:
+    """A self-contained report (HTML or PDF) in the chosen language, as a download."""
+    q = CrimeQuery(iccs_code, since, until)
+    if fmt == "pdf":
+        body, media, suffix = report_pdf(svc, q, lang, resolution), "application/pdf", "pdf"
+    else:
+        body = report_html(svc, q, lang, resolution).encode("utf-8")
+        media, suffix = "text/html; charset=utf-8", "html"
+    name = f"crime-picture-{iccs_code or 'all'}-{lang}.{suffix}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
