@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.node.conftest import make_nodes  # noqa: F401 -- demo nodes for the web tests
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "../shared/data/external"
 

@@ -17,7 +17,7 @@ from passerelle.crime.store import CrimeStore
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
 from passerelle.web.app import create_app
-from tests.node.conftest import build, make_nodes  # noqa: F401 -- the fixture
+from tests.node.conftest import build
 
 Make = Callable[..., dict[Country, Any]]
 
