@@ -37,6 +37,12 @@ def link_(
     one_to_one: Annotated[
         bool, typer.Option(help="Keep each record in its best pair only (greedy on score).")
     ] = False,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            help="Estimate the weights from the two lists (EM) instead of the fixed ones."
+        ),
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Link two lists of persons; write left_id,right_id,score,explanation per pair.
@@ -61,7 +67,7 @@ def link_(
         task = bar.add_task("scoring candidate pairs", total=pairs.height)
         for p in link(
             lhs, rhs, threshold=threshold, one_to_one=one_to_one, pairs=pairs,
-            progress=lambda n: bar.advance(task, n),
+            estimate=estimate, progress=lambda n: bar.advance(task, n),
         ):  # fmt: skip
             rows.append((p.left_id, p.right_id, round(p.score, 6), json.dumps(p.explanation)))
     _write(out, rows)

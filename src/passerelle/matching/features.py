@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -60,6 +61,7 @@ class Feature:
         return out
 
 
+@lru_cache(maxsize=262_144)
 def _string_level(a: str, b: str) -> tuple[str, float]:
     """Level of two folded, differing strings: typo, close, similar, phonetic or different."""
     sim = JaroWinkler.similarity(a, b)

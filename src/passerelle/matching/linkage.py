@@ -9,6 +9,7 @@ identifier features. An empty field is unknown, never a mismatch.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from typing import Any
 import polars as pl
 
 from passerelle.exc import InvalidInput
+from passerelle.matching.estimate import Estimate, estimate, levels_of
 from passerelle.matching.features import Feature
 from passerelle.matching.keys import person_row_keys
 from passerelle.matching.linkfeatures import Address, compare_address, compare_identifier
-from passerelle.matching.person import PreparedPerson, compare
+from passerelle.matching.person import PreparedPerson, compare, probability
 from passerelle.registers.schema import DATASETS
 
 FIELDS: tuple[str, ...] = DATASETS["population"].names
@@ -32,6 +34,7 @@ _DATE_FORMATS = (
     (re.compile(r"(\d{4})-(\d{2})"), (1, 2)),
     (re.compile(r"(\d{4})"), (1,)),
 )
+RANDOM_PAIRS = 20_000
 KEY_COLUMNS = ("family_cologne", "family_metaphone", "core_cologne", "given_cologne")
 
 
@@ -121,10 +124,14 @@ def prepare(frame: pl.DataFrame, mapping: Mapping[str, str], id_column: str) -> 
             "row": i, "birth_year": person.birth.year if person.birth else None,
             **{k: keys.get(k) for k in KEY_COLUMNS}, "national_id": nid,
             "postcode": addresses[-1].postcode or None,
+            "street": addresses[-1].street or None, "number": addresses[-1].number or None,
             "birth_date": str(person.birth) if person.birth and person.birth.day else None,
         })  # fmt: skip
     schema: dict[str, type[pl.DataType]] = {"row": pl.Int64, "birth_year": pl.Int64}
-    schema |= {k: pl.String for k in (*KEY_COLUMNS, "national_id", "postcode", "birth_date")}
+    schema |= {
+        k: pl.String
+        for k in (*KEY_COLUMNS, "national_id", "postcode", "street", "number", "birth_date")
+    }
     return Side(ids, persons, addresses, nids, pl.DataFrame(key_rows, schema=schema))
 
 
@@ -155,6 +162,8 @@ def candidate_pairs(left: Side, right: Side) -> pl.DataFrame:
     join(["family_cologne", "given_cologne"], ["given_cologne", "family_cologne"], near=True)
     join(["national_id"])
     join(["postcode", "birth_date"])
+    join(["postcode", "number"])
+    join(["street", "number"])
     if not parts:
         return pl.DataFrame(schema={"row": pl.Int64, "row_r": pl.Int64})
     return pl.concat(parts).unique().sort("row", "row_r")
@@ -176,6 +185,30 @@ def score_pair(left: Side, i: int, right: Side, j: int) -> tuple[float, dict[str
     return compare(left.persons[i], right.persons[j], extra=extra)
 
 
+def _reweighted(explanation: dict[str, Any], est: Estimate) -> tuple[float, dict[str, Any]]:
+    levels = levels_of(explanation)
+    total = est.log2_odds(levels)
+    for f in explanation["features"]:
+        f["weight"] = round(est.weights.get((f["feature"], f["level"]), 0.0), 3)
+    explanation.update(
+        method="fellegi_sunter_em", prior_log2_odds=round(est.prior_log2, 3),
+        log2_odds=round(total, 3),
+        swapped_names_weight=round(est.weights.get(("swapped_names", "yes"), 0.0), 3),
+    )  # fmt: skip
+    return probability(total), explanation
+
+
+def estimate_weights(
+    left: Side, right: Side, pairs: pl.DataFrame, explanations: list[dict[str, Any]], seed: int
+) -> Estimate:
+    """EM estimate from the candidate pairs, with ``u`` from random pairs (see estimate.py)."""
+    rng = random.Random(seed)
+    n = min(RANDOM_PAIRS, len(left.ids) * len(right.ids))
+    drawn = [(rng.randrange(len(left.ids)), rng.randrange(len(right.ids))) for _ in range(n)]
+    random_levels = [levels_of(score_pair(left, i, right, j)[1]) for i, j in drawn]
+    return estimate([levels_of(e) for e in explanations], random_levels)
+
+
 def link(
     left: Side,
     right: Side,
@@ -183,22 +216,37 @@ def link(
     threshold: float = 0.5,
     one_to_one: bool = False,
     pairs: pl.DataFrame | None = None,
+    estimate: bool = False,
+    seed: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Pair]:
-    """Scored pairs at or above ``threshold`` (optionally each record in one pair at most)."""
+    """Scored pairs at or above ``threshold`` (optionally each record in one pair at most).
+
+    With ``estimate`` the weights are estimated from the two lists (EM, as splink does)
+    instead of the fixed police-register weights.
+    """
     if pairs is None:
         pairs = candidate_pairs(left, right)
-    kept: list[tuple[float, int, int, dict[str, Any]]] = []
+    scored: list[tuple[float, int, int, dict[str, Any]]] = []
     step = 0
     for i, j in pairs.iter_rows():
         score, explanation = score_pair(left, i, right, j)
-        if score >= threshold:
-            kept.append((score, i, j, explanation))
+        if estimate or score >= threshold:
+            scored.append((score, i, j, explanation))
         step += 1
         if progress is not None and step % 1000 == 0:
             progress(1000)
     if progress is not None:
         progress(step % 1000)
+    if estimate and scored:
+        est = estimate_weights(left, right, pairs, [e for *_, e in scored], seed)
+        rescored = []
+        for _, i, j, explanation in scored:
+            score, explanation = _reweighted(explanation, est)
+            if score >= threshold:
+                rescored.append((score, i, j, explanation))
+        scored = rescored
+    kept = scored
     if one_to_one:
         kept.sort(key=lambda k: -k[0])
         used_l: set[int] = set()

@@ -154,7 +154,7 @@ def compare(
     """
     straight = _names(q, r, swapped=False)
     names, swapped = straight, False
-    if q.family and q.given and r.family and r.given:
+    if q.family and q.given and r.family and r.given and sum(f.weight for f in straight) < 10:
         crossed = _names(q, r, swapped=True)
         if sum(f.weight for f in crossed) + SWAPPED_NAMES_WEIGHT > sum(f.weight for f in straight):
             names, swapped = crossed, True

@@ -42,6 +42,7 @@ def metaphone(word: str) -> tuple[str, str]:
     return primary[:MAX_CODE], (alternate or primary)[:MAX_CODE]
 
 
+@lru_cache(maxsize=65536)
 def codes(word: str) -> frozenset[str]:
     """All phonetic codes of a word, tagged by algorithm (``c:``, ``m:``)."""
     out = {f"c:{cologne(word)}"} if cologne(word) else set()
