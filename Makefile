@@ -10,7 +10,7 @@ ASSETS := src/passerelle/web/static/vendor/.stamp
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install assets demo test lint format bench lock clean help i18n
+.PHONY: install assets demo test lint format bench bench-deps lock clean help i18n
 
 help:
 	@echo "make demo   - install, generate synthetic data, run four nodes (BE NL LU DE)"
@@ -59,8 +59,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install bench-deps
 	$(BIN)/python benchmarks/run_all.py
+
+# The matching benchmark's peers: splink (bench extra) and recordlinkage, whose pandas<3
+# pin conflicts with the lock, so it goes in without its dependencies (all present).
+bench-deps: install
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet --no-deps recordlinkage==0.16 jellyfish==1.3.0
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^passerelle' > requirements.lock
