@@ -15,7 +15,7 @@ COLUMNS = {
     "nationality birth_place address_street address_number address_postcode address_city "
     "address_country",
     "wanted_persons": "alert_id given_names family_name family_name_prefix birth_date "
-    "nationality alert_type reason issued_on contact",
+    "nationality alert_type reason warning_markers issued_on contact",
     "vehicles": "plate plate_country vin make model colour first_registration "
     "holder_national_id holder_name insured inspection_valid_until",
     "stolen_vehicles": "alert_id plate plate_country vin reported_on",
@@ -189,3 +189,16 @@ def test_unknown_dataset() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_row("pets", Country.BE, {})
     assert err.value.code == "unknown_dataset"
+
+
+def test_warning_markers_are_checked_and_normalised() -> None:
+    wanted = {"alert_id": "NL-OPS-W-1", "given_names": "Jan", "family_name": "Smit",
+              "alert_type": "arrest"}  # fmt: skip
+    row = validate_row(
+        "wanted_persons", Country.NL, wanted | {"warning_markers": "Armed; drugs;armed"}
+    )
+    assert row["warning_markers"] == "armed;drugs"
+    assert validate_row("wanted_persons", Country.NL, wanted)["warning_markers"] is None
+    with pytest.raises(InvalidInput) as err:
+        validate_row("wanted_persons", Country.NL, wanted | {"warning_markers": "armed;grumpy"})
+    assert err.value.params["column"] == "warning_markers"

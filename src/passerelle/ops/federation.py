@@ -7,6 +7,8 @@ must be known to our identity provider. An ended patrol is never reopened.
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -64,7 +66,7 @@ async def register_patrol(request: Request, call: Verified) -> Response:
         payload = call.json()
     except ValueError:
         raise InvalidInput("the body is not JSON", code="patrol_malformed") from None
-    patrol = receive_copy(ctx, call.partner.country.value, payload)
+    patrol = await asyncio.to_thread(receive_copy, ctx, call.partner.country.value, payload)
     return signed_json(
         request, {"patrol_id": patrol.patrol_id, "status": patrol.status.value}, call.nonce
     )
