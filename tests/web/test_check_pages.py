@@ -24,7 +24,7 @@ from passerelle.web.deps import SESSION_COOKIE
 from passerelle.web.templating import env
 from tests.web.conftest import Site, WebNodes, make_web_nodes
 
-WANTED = {
+WANTED: dict[str, str | None] = {
     "alert_id": "BE-W-0001",
     "given_names": "Jan Pieter",
     "family_name": "Vandenbroucke",
@@ -137,7 +137,8 @@ def test_a_local_hit_shows_its_warnings_officer_safety_first(site: Site) -> None
     assert banner.index("Armed") < banner.index("Violent") < banner.index("Wanted for arrest")
     assert 'class="warning warning-safety"' in banner  # colour, icon AND text
     assert "<svg" in banner
-    assert re.search(r'data-country="BE">\s*<span[^>]*>.*?</span>\s*<span class="status status-hit">', text, re.S)
+    be = r'data-country="BE">\s*<span[^>]*>.*?</span>\s*<span class="status status-hit">'
+    assert re.search(be, text, re.S)
     assert 'data-country="NL"' in text and "could not be reached" in text
     assert "has no officer of Luxembourg" in text  # LU refused, reason translated
     assert re.search(r"Score \d+\s?%", text)

@@ -18,9 +18,9 @@ import re
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.checks.models import KINDS, CheckContext, CheckRequest
@@ -242,9 +242,7 @@ async def run_check(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -
         field = e.params.get("field")
         marked = f"{form['kind']}_{field}" if isinstance(field, str) else ERROR_FIELDS.get(e.code)
         message = i18n.error_message(lang, e.code, e.params, e.status)
-        return _page(
-            request, ctx, who, form, error=message, error_field=marked, status=e.status
-        )
+        return _page(request, ctx, who, form, error=message, error_field=marked, status=e.status)
     answer = answer_view(lang, response, ctx.settings.country.value)
     page = _page(request, ctx, who, form, answer=answer)
     _remember(page, ctx, form)

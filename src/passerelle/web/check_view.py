@@ -268,9 +268,7 @@ def answer_view(lang: str, response: CheckResponse, own_country: str) -> dict[st
     hits = [_hit(lang, s, r) for s in response.sources for r in s.results]
     hits.sort(key=lambda h: -float(h["score"]))
     found = sorted({w["code"] for h in hits for w in h["warnings"]}, key=_warning_rank)
-    alerts = [
-        {"code": c, "text": tr(lang, WARNING_TEXTS, c), "kind": _kind(c)} for c in found
-    ]
+    alerts = [{"code": c, "text": tr(lang, WARNING_TEXTS, c), "kind": _kind(c)} for c in found]
     return {
         "check_id": response.check_id,
         "sources": sources,

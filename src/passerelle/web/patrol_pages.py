@@ -153,7 +153,7 @@ async def create_patrol(request: Request, ctx: CtxDep, user: OptionalPrincipalDe
     if isinstance(who, Response):
         return who
     data = await request.form()
-    form = {k: str(data.get(k) or "")[:MAX_TEXT * 4] for k in ("crew", "vehicle", "area", "start")}
+    form = {k: str(data.get(k) or "")[: MAX_TEXT * 4] for k in ("crew", "vehicle", "area", "start")}
     start = form["start"] == "on"
     try:
         crew = [c for c in form["crew"].replace(";", ",").replace("\n", ",").split(",")]
