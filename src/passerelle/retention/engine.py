@@ -3,8 +3,9 @@
 For each rule the engine looks the table up in the live database. A table or
 column that does not exist (the capability is not installed, or its migration
 has not landed) makes the rule *not applicable*; it never fails the run.
-Otherwise it deletes, batch by batch (each batch its own transaction, oldest
-first), the rows whose timestamp is strictly before ``now - period`` and that
+Otherwise it deletes, batch by batch (each batch its own transaction, in primary key
+order, continuing where the previous batch stopped), the rows whose timestamp is strictly
+before ``now - period`` and that
 match the rule's condition. A record one second inside its period stays; one
 second outside goes.
 
@@ -255,8 +256,14 @@ class RetentionEngine:
         done = 0
         oldest: dt.datetime | None = None
         newest: dt.datetime | None = None
-        select = sa.select(t.pk, t.ts).where(*t.where).order_by(t.ts, t.pk).limit(self.batch_size)
+        last_key: Any = None
         while True:
+            # Keyset pagination on the primary key: each batch continues where the last one
+            # stopped, so a backlog is scanned once even without an index on the timestamp.
+            select = sa.select(t.pk, t.ts).where(*t.where)
+            if last_key is not None:
+                select = select.where(t.pk > last_key)
+            select = select.order_by(t.pk).limit(self.batch_size)
             with self.engine.begin() as conn:
                 rows = conn.execute(select).all()
                 if not rows:
@@ -264,9 +271,12 @@ class RetentionEngine:
                 ids = [r[0] for r in rows]
                 deleted = conn.execute(sa.delete(t.table).where(t.pk.in_(ids))).rowcount
             done += max(int(deleted), 0)
-            first, last = _utc(rows[0][1]), _utc(rows[-1][1])
-            oldest = first if oldest is None or (first and first < oldest) else oldest
-            newest = last if newest is None or (last and last > newest) else newest
+            last_key = ids[-1]
+            stamps = [s for s in (_utc(r[1]) for r in rows) if s is not None]
+            if stamps:
+                low, high = min(stamps), max(stamps)
+                oldest = low if oldest is None or low < oldest else oldest
+                newest = high if newest is None or high > newest else newest
             if progress is not None:
                 progress(rule, done, max(expected, done))
             if len(rows) < self.batch_size:
