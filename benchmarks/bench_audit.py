@@ -14,6 +14,7 @@ Run: .venv/bin/python -m benchmarks.bench_audit [--entries 1000000] [--no-pg]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -28,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.common import report
+from benchmarks.common import OUT, report
 from passerelle.audit.canonical import GENESIS, columns_of, dumps, entry_object
 from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef, Recipient
 from passerelle.audit.export import export_jsonl
@@ -191,9 +192,24 @@ def bare_select(engine: sa.Engine) -> float:
     return time.perf_counter() - t0
 
 
-def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    n, base_n, samples = args.entries, min(args.entries, args.baseline_entries), args.samples
+class Rows(list[dict[str, Any]]):
+    """Result rows, each printed and saved as soon as it is measured (long runs)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def append(self, item: dict[str, Any]) -> None:
+        super().append(item)
+        print({k: round(v, 4) if isinstance(v, float) else v for k, v in item.items()}, flush=True)
+        self.path.write_text(json.dumps(list(self), indent=2))
+
+
+def run_backend(
+    backend: str, args: argparse.Namespace, tmp: Path, rows: Rows
+) -> list[dict[str, Any]]:
+    n = args.entries if backend == "sqlite" else args.pg_entries or args.entries
+    base_n, samples = min(n, args.baseline_entries), args.samples
     dpo = DpoKeys.generate()
     base = plain_rows(base_n, dpo)
     with database(backend, tmp) as url:
@@ -243,7 +259,8 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> list[dict[
     with database(backend, tmp) as url:
         assert url is not None
         log = open_log(url)
-        cn = args.concurrent_entries
+        cn = args.concurrent_entries if backend == "sqlite" else args.pg_concurrent_entries
+        cn = cn or n
         seconds = write_bulk(log, cn, 8, 100)
         vr = verify_db(log)
         assert vr.ok and vr.entries >= cn, vr.findings
@@ -302,16 +319,22 @@ def main() -> None:
     parser.add_argument("--concurrent-entries", type=int, default=None)
     parser.add_argument("--baseline-entries", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=2_000, help="single-append latency samples")
+    parser.add_argument("--pg-entries", type=int, default=None, help="default: --entries")
+    parser.add_argument("--pg-concurrent-entries", type=int, default=None)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--only-pg", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
-    if args.concurrent_entries is None:
-        args.concurrent_entries = args.entries
     started = datetime.now(UTC)
-    results: list[dict[str, Any]] = []
+    OUT.mkdir(exist_ok=True)
+    results = Rows(OUT / "audit.partial.json")
+    backends = [b for b in ("sqlite", "postgresql") if not (args.no_pg and b == "postgresql")]
+    if args.only_pg:
+        backends = ["postgresql"]
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in ("sqlite",) if args.no_pg else ("sqlite", "postgresql"):
-            results.extend(run_backend(backend, args, Path(tmp)))
-    report("audit", results, {"entries": args.entries, "started": started.isoformat()})
+        for backend in backends:
+            run_backend(backend, args, Path(tmp), results)
+    settings = {k: v for k, v in vars(args).items()}
+    report("audit", list(results), {"settings": settings, "started": started.isoformat()})
 
 
 if __name__ == "__main__":
