@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from passerelle.domain.dates import PartialDate
 from passerelle.matching.normalise import family_forms, given_tokens
 from passerelle.matching.phonetic import cologne, metaphone
 
@@ -64,6 +65,11 @@ class CandidateKeys:
     swapped_family_cologne: frozenset[str] = field(default_factory=frozenset)
     swapped_given_cologne: frozenset[str] = field(default_factory=frozenset)
     national_id: str | None = None
+    # Birth dates a record may hold to count as compatible: the query's own and its
+    # less precise forms, day and month swapped, year off by one (exact strings), and
+    # the query's "YYYY-MM" when the query knows the month but not the day (prefix).
+    birth_dates: frozenset[str] = field(default_factory=frozenset)
+    birth_month: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -77,11 +83,27 @@ class CandidateKeys:
         }
 
 
+def compatible_birth_dates(birth: PartialDate | None) -> tuple[frozenset[str], str | None]:
+    """The exact birth-date strings and the month prefix a compatible record may have."""
+    if birth is None or birth.month is None:
+        return frozenset(), None
+    y, m = birth.year, birth.month
+    if birth.day is None:
+        return frozenset({f"{y:04d}"}), f"{y:04d}-{m:02d}"
+    d = birth.day
+    out = {f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}-{m:02d}", f"{y:04d}"}
+    out |= {f"{y + k:04d}-{m:02d}-{d:02d}" for k in (-1, 1)}
+    if d <= 12 and d != m:
+        out.add(f"{y:04d}-{d:02d}-{m:02d}")
+    return frozenset(out), None
+
+
 def query_keys(
     family_name: str | None,
     family_name_prefix: str | None,
     given_names: str | None,
     national_id: str | None,
+    birth: PartialDate | None = None,
 ) -> CandidateKeys:
     """The blocking keys of a query, over every ICAO spelling of its names."""
     forms = family_forms(family_name, family_name_prefix) if family_name else ()
@@ -96,7 +118,10 @@ def query_keys(
         c for f in given_as_family for c in (cologne(f.merged), cologne(f.core)) if c
     )
     swapped_given = frozenset(c for f in forms for c in (cologne(f.merged), cologne(f.core)) if c)
+    dates, month = compatible_birth_dates(birth)
     return CandidateKeys(
+        birth_dates=dates,
+        birth_month=month,
         family_cologne=fam_c,
         family_metaphone=fam_m,
         core_cologne=core_c | fam_c,

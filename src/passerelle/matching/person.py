@@ -232,7 +232,9 @@ def find_person_matches(
             dataset=dataset,
         )
     q = prepare_query(query, registers.country)
-    keys = query_keys(query.family_name, query.family_name_prefix, query.given_names, q.national_id)
+    keys = query_keys(
+        query.family_name, query.family_name_prefix, query.given_names, q.national_id, q.birth
+    )
     if keys.empty and not query.document_number:
         raise InvalidInput(
             "give a family name, a given name or a valid national identifier",

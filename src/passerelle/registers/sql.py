@@ -18,6 +18,18 @@ _KEY_CHUNK = 500
 _KEY_COLUMN = {"population": "family_cologne", "vehicles": "plate_key", "documents": "number_key"}
 
 
+def _date_condition(
+    column: sa.ColumnElement[Any], dates: frozenset[str], month: str | None
+) -> sa.ColumnElement[bool] | None:
+    """Birth dates compatible with the query: the same (or a known slip), or less precise."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if dates:
+        conds.append(column.in_(sorted(dates)))
+    if month:
+        conds.append(column.like(f"{month}%"))
+    return sa.or_(*conds) if conds else None
+
+
 def _rows(result: sa.CursorResult[Any]) -> list[Row]:
     return [dict(r._mapping) for r in result]
 
@@ -166,39 +178,51 @@ class SqlRegisters:
     def person_candidates(
         self, dataset: str, keys: CandidateKeys, birth_year: int | None, limit: int = 500
     ) -> list[Row]:
-        """Person records sharing a blocking key with the query (at most ``limit``)."""
+        """Person records sharing a blocking key with the query (at most ``limit``).
+
+        Each pass is an index range (phonetic code + birth year) narrowed by a second,
+        independent agreement (given-name code or a compatible birth date), so a common
+        family name does not bring in everybody of that name and year.
+        """
         if dataset not in PERSON_DATASETS:
             raise InvalidInput(
                 f"not a person dataset: {dataset!r}", code="unknown_dataset", dataset=dataset
             )
         tbl = self._table(dataset)
         c = tbl.c
-        near: list[sa.ColumnElement[bool]] = []
-        same: list[sa.ColumnElement[bool]] = []
+        # Year conditions as index probes (IN lists), records without a year in a pass of
+        # their own: an OR with IS NULL would make the database scan the whole name code.
+        years: list[tuple[list[sa.ColumnElement[bool]], list[sa.ColumnElement[bool]]]] = [([], [])]
         if birth_year is not None:
-            near = [
-                sa.or_(c.birth_year.between(birth_year - 1, birth_year + 1), c.birth_year.is_(None))
+            y = birth_year
+            years = [
+                ([c.birth_year.in_([y - 1, y, y + 1])], [c.birth_year == y]),
+                ([c.birth_year.is_(None)], [c.birth_year.is_(None)]),
             ]
-            same = [sa.or_(c.birth_year == birth_year, c.birth_year.is_(None))]
+        date_ok = _date_condition(c.birth_date, keys.birth_dates, keys.birth_month)
+        given_ok = c.given_cologne.in_(sorted(keys.given_cologne)) if keys.given_cologne else None
+        second = [x for x in (given_ok, date_ok) if x is not None]
+        also = [sa.or_(*second)] if second else []
         passes: list[sa.Select[Any]] = []
 
         def add(conds: list[sa.ColumnElement[bool]]) -> None:
             passes.append(sa.select(c.id).where(*conds).limit(limit))
 
-        if keys.family_cologne:
-            add([c.family_cologne.in_(sorted(keys.family_cologne)), *near])
-        if keys.family_metaphone:
-            add([c.family_metaphone.in_(sorted(keys.family_metaphone)), *near])
-        if keys.core_cologne:
-            add([c.core_cologne.in_(sorted(keys.core_cologne)), *same])
-        if keys.swapped_family_cologne and keys.swapped_given_cologne:
-            add([
-                c.family_cologne.in_(sorted(keys.swapped_family_cologne)),
-                c.given_cologne.in_(sorted(keys.swapped_given_cologne)),
-                *near,
-            ])  # fmt: skip
-        if keys.given_cologne and birth_year is not None:
-            add([c.given_cologne.in_(sorted(keys.given_cologne)), *same])
+        for near, same in years:
+            if keys.family_cologne:
+                add([c.family_cologne.in_(sorted(keys.family_cologne)), *near, *also])
+            if keys.family_metaphone:
+                add([c.family_metaphone.in_(sorted(keys.family_metaphone)), *near, *also])
+            if keys.core_cologne:
+                add([c.core_cologne.in_(sorted(keys.core_cologne)), *same, *also])
+            if keys.swapped_family_cologne and keys.swapped_given_cologne:
+                add([
+                    c.family_cologne.in_(sorted(keys.swapped_family_cologne)),
+                    c.given_cologne.in_(sorted(keys.swapped_given_cologne)),
+                    *near,
+                ])  # fmt: skip
+            if given_ok is not None and date_ok is not None:
+                add([given_ok, *same, date_ok])  # a family name misspelt beyond its codes
         if keys.national_id and "national_id" in c:
             add([c.national_id == keys.national_id])
         if not passes:
