@@ -355,3 +355,20 @@ def test_wanted_person_warnings(nodes: dict[Country, Node], patrol: str) -> None
     codes = [w["code"] for w in hits[0]["warnings"]]
     for marker in wanted["warning_markers"].split(";"):
         assert marker in codes
+
+
+def test_person_by_document_number_alone(nodes: dict[Country, Node], patrol: str) -> None:
+    doc = rows(
+        nodes[NL],
+        "SELECT document_number, holder_national_id FROM documents "
+        "WHERE holder_national_id IS NOT NULL LIMIT 1",
+    )[0]
+    answer = check(
+        nodes[BE], "person", {"document_number": doc["document_number"]}, patrol_id=patrol
+    ).json()
+    found = {
+        (x["dataset"], (x["record"] or {}).get("national_id"))
+        for x in source(answer, NL)["results"]
+    }
+    assert ("population", doc["holder_national_id"]) in found
+    assert any(d == "documents" for d, _ in found)

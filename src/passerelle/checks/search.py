@@ -78,8 +78,6 @@ def _search_one(
     min_score: float,
 ) -> list[Match]:
     if kind == "person" and dataset != "documents":
-        if not ({"family_name", "given_names", "national_id"} & s.keys()):
-            return []  # a document number alone is searched in documents only
         query = PersonQuery(**{k: s.get(k) for k in PERSON_FIELDS})
         try:
             return find_person_matches(registers, dataset, query, limit=limit, min_score=min_score)
