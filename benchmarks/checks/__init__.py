@@ -1,0 +1,1 @@
+"""Helpers of the federated checks benchmark (bench_checks.py)."""
