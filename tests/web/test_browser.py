@@ -245,6 +245,11 @@ def test_officer_checks_a_person_on_a_phone(
 
             shot.parent.mkdir(parents=True, exist_ok=True)
             answer.screenshot(path=str(shot))  # the answer as the officer sees it on the phone
+            page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phones
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"check page scrolls sideways at 360px by {overflow}px"
             assert shot.stat().st_size > 10_000
         finally:
             browser.close()

@@ -89,6 +89,12 @@ def test_signed_out_officers_are_sent_to_sign_in(site: Site) -> None:
         assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}"
 
 
+def test_an_expired_session_under_htmx_sends_the_browser_to_sign_in(site: Site) -> None:
+    for path in ("/check", "/patrols"):
+        r = site.client.post(path, data={}, headers={"HX-Request": "true"})
+        assert r.status_code == 401 and r.headers["hx-redirect"] == f"/login?next={path}"
+
+
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.DPO, Role.CONTACT_POINT])
 def test_other_roles_may_not_check_or_run_patrols(site: Site, role: Role) -> None:
     as_user(site, "analyst", role)

@@ -19,14 +19,14 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
-from passerelle.auth.roles import Principal, Role
+from passerelle.auth.roles import Principal
 from passerelle.checks.models import KINDS, CheckContext, CheckRequest
 from passerelle.checks.service import CheckService
 from passerelle.domain.purpose import Purpose
-from passerelle.exc import Forbidden, InvalidInput, PasserelleError
+from passerelle.exc import InvalidInput, PasserelleError
 from passerelle.ops.patrols import CrewMember, PatrolStatus
 from passerelle.ops.service import PatrolService
 from passerelle.web import i18n
@@ -34,6 +34,7 @@ from passerelle.web.check_view import answer_view
 from passerelle.web.deps import CtxDep, OptionalPrincipalDep
 from passerelle.web.error_texts import N_
 from passerelle.web.pages import _check_origin
+from passerelle.web.patrol_pages import need_officer
 from passerelle.web.patrol_pages import router as patrol_router
 from passerelle.web.templating import render, request_language
 
@@ -78,21 +79,6 @@ ERROR_FIELDS = {
 }
 _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
 _MONTH_FIRST = re.compile(r"(\d{1,2})[./-](\d{4})")
-
-
-def _redirect(location: str) -> RedirectResponse:
-    return RedirectResponse(location, status_code=303)
-
-
-def need_officer(user: Principal | None, here: str) -> Principal | Response:
-    """The signed-in officer or control-room operator; others get 403, strangers sign in."""
-    if user is None:
-        return _redirect(f"/login?next={here}")
-    if not user.has(Role.OFFICER, Role.CONTROL_ROOM):
-        raise Forbidden(
-            "your role does not allow this", code="role_required", roles="officer, control_room"
-        )
-    return user
 
 
 def iso_birth_date(text: str) -> str:
@@ -185,7 +171,7 @@ def _page(
 
 @router.get("/check")
 def check_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
-    who = need_officer(user, "/check")
+    who = need_officer(request, user, "/check")
     if isinstance(who, Response):
         return who
     form = _blank(request, my_patrols(ctx, who))
@@ -230,7 +216,7 @@ def _request_of(form: dict[str, str]) -> CheckRequest:
 @router.post("/check")
 async def run_check(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
     _check_origin(request, ctx)
-    who = need_officer(user, "/check")
+    who = need_officer(request, user, "/check")
     if isinstance(who, Response):
         return who
     form = await _read_form(request)

@@ -50,14 +50,21 @@ def _redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
 
 
-def _need(user: Principal | None) -> Principal | Response:
+def need_officer(request: Request, user: Principal | None, here: str) -> Principal | Response:
+    """The signed-in officer or control-room operator; others get 403, strangers sign in."""
     if user is None:
-        return _redirect("/login?next=/patrols")
+        if request.headers.get("hx-request") == "true":  # session expired under an open page
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={here}"})
+        return _redirect(f"/login?next={here}")
     if not user.has(Role.OFFICER, Role.CONTROL_ROOM):
         raise Forbidden(
             "your role does not allow this", code="role_required", roles="officer, control_room"
         )
     return user
+
+
+def _need(request: Request, user: Principal | None) -> Principal | Response:
+    return need_officer(request, user, "/patrols")
 
 
 def _item(lang: str, ctx: CtxDep, p: Patrol, user: Principal) -> dict[str, Any]:
@@ -140,7 +147,7 @@ def _message(request: Request, e: PasserelleError) -> str:
 
 @router.get("/patrols")
 def patrols_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
-    who = _need(user)
+    who = _need(request, user)
     if isinstance(who, Response):
         return who
     return _page(request, ctx, who)
@@ -149,7 +156,7 @@ def patrols_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> R
 @router.post("/patrols")
 async def create_patrol(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Response:
     _check_origin(request, ctx)
-    who = _need(user)
+    who = _need(request, user)
     if isinstance(who, Response):
         return who
     data = await request.form()
@@ -171,7 +178,7 @@ async def _transition(
     request: Request, ctx: CtxDep, user: Principal | None, patrol_id: str, kind: str
 ) -> Response:
     _check_origin(request, ctx)
-    who = _need(user)
+    who = _need(request, user)
     if isinstance(who, Response):
         return who
     service = PatrolService(ctx)
