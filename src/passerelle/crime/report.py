@@ -16,7 +16,7 @@ import polars as pl
 from fpdf import FPDF
 
 from passerelle.crime import iccs
-from passerelle.crime.nearrepeat import NearRepeatSettings
+from passerelle.crime.nearrepeat import NearRepeatResult, NearRepeatSettings
 from passerelle.crime.service import CrimeService, Query
 from passerelle.exc import InvalidInput
 from passerelle.web import i18n
@@ -38,6 +38,24 @@ T_CHANGE = N_("Change")
 T_GENERATED = N_("Generated on {date} by the Passerelle node. ICCS mapping version {version}.")
 T_CELL = N_("Cell")
 T_ALL = N_("all offences")
+T_DAYS_RANGE = N_("{first}–{last} days")
+T_DAYS_MORE = N_("≥ {n} days")
+T_DAY = N_("day {n}")
+
+
+def day_labels(nr: NearRepeatResult, lang: str) -> list[str]:
+    """The near-repeat time bands in the reader's language ("0–6 days", "≥ 28 days")."""
+    out = []
+    for lo, hi in nr.column_intervals:
+        a = int(lo)
+        if math.isinf(hi):
+            out.append(i18n.fill(i18n.gettext(lang, T_DAYS_MORE), {"n": a}))
+        elif int(hi) - a == 1:
+            out.append(i18n.fill(i18n.gettext(lang, T_DAY), {"n": a}))
+        else:
+            text = i18n.gettext(lang, T_DAYS_RANGE)
+            out.append(i18n.fill(text, {"first": a, "last": int(hi) - 1}))
+    return out
 
 
 def _svg_cells(cells: pl.DataFrame, width: int = 520, height: int = 360) -> str:
@@ -89,6 +107,7 @@ def build(svc: CrimeService, q: Query, lang: str, resolution: int) -> dict[str, 
         "hot": hot.to_dicts(),
         "svg": _svg_cells(cells),
         "nr": nr,
+        "nr_columns": day_labels(nr, lang) if nr is not None else [],
         "trend": trend,
         "generated": dt.date.today().isoformat(),
         "version": iccs.version(),
@@ -158,7 +177,7 @@ def report_pdf(svc: CrimeService, q: Query, lang: str, resolution: int) -> bytes
         pdf.multi_cell(0, 5, t(T_NR_NOTE), new_x="LMARGIN", new_y="NEXT")
         width = 180 / (len(nr.columns) + 1)
         pdf.cell(width, 6, "")
-        for c in nr.columns:
+        for c in d["nr_columns"]:
             pdf.cell(width, 6, _latin1(c), border=1, align="C")
         pdf.ln()
         for name, ratios, ps in zip(nr.rows, nr.knox_ratio, nr.p_value, strict=True):

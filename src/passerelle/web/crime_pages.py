@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from passerelle.auth.roles import Principal, Role
 from passerelle.crime import iccs
 from passerelle.crime.nearrepeat import NearRepeatSettings
+from passerelle.crime.report import day_labels
 from passerelle.crime.service import CrimeService
 from passerelle.crime.service import Query as CrimeQuery
 from passerelle.exc import Forbidden, InvalidInput, PasserelleError
@@ -117,6 +118,7 @@ def crime_panel(
         context["hot"] = context["hot"].to_dicts()
         try:
             context["nr"] = svc.near_repeat(q, NR)
+            context["nr_columns"] = day_labels(context["nr"], request_language(request))
         except InvalidInput:
             context["nr"] = None
         trend = svc.trends(q, level=2)
