@@ -155,6 +155,9 @@ def test_a_local_hit_shows_its_warnings_officer_safety_first(site: Site) -> None
     assert CONTEXT_COOKIE in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
     again = site.client.get("/check", headers=EN)
     assert ">roadside check near Lanaken</textarea>" in again.text
+    as_user(site, "control", Role.CONTROL_ROOM)  # another user on the same device
+    other = site.client.get("/check", headers=EN)
+    assert "roadside check near Lanaken" not in other.text
 
 
 def test_the_answer_is_in_the_officers_language(site: Site) -> None:

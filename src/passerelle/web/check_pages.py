@@ -93,7 +93,8 @@ def iso_birth_date(text: str) -> str:
     return value
 
 
-def _remembered(request: Request) -> dict[str, str]:
+def _remembered(request: Request, user: Principal) -> dict[str, str]:
+    """The context of this officer's last check (another officer's on a shared device: none)."""
     raw = request.cookies.get(CONTEXT_COOKIE)
     if not raw:
         return {}
@@ -101,13 +102,14 @@ def _remembered(request: Request) -> dict[str, str]:
         data = json.loads(base64.urlsafe_b64decode(raw.encode()))
     except (ValueError, binascii.Error):
         return {}
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or data.get("sub") != user.subject:
         return {}
     return {k: str(data[k])[:MAX_JUSTIFICATION] for k in CONTEXT_FIELDS if k in data}
 
 
-def _remember(response: Response, ctx: CtxDep, form: dict[str, str]) -> None:
-    value = json.dumps({k: form.get(k, "") for k in CONTEXT_FIELDS}, ensure_ascii=False)
+def _remember(response: Response, ctx: CtxDep, user: Principal, form: dict[str, str]) -> None:
+    kept = {"sub": user.subject, **{k: form.get(k, "") for k in CONTEXT_FIELDS}}
+    value = json.dumps(kept, ensure_ascii=False)
     response.set_cookie(
         CONTEXT_COOKIE,
         base64.urlsafe_b64encode(value.encode()).decode(),
@@ -134,10 +136,10 @@ def my_patrols(ctx: CtxDep, user: Principal) -> list[dict[str, Any]]:
     ]
 
 
-def _blank(request: Request, patrols: list[dict[str, Any]]) -> dict[str, str]:
+def _blank(request: Request, user: Principal, patrols: list[dict[str, Any]]) -> dict[str, str]:
     kind = request.query_params.get("kind", "person")
     form = {"kind": kind if kind in KINDS else "person", "purpose": Purpose.JOINT_CONTROL.value}
-    form.update(_remembered(request))
+    form.update(_remembered(request, user))
     ids = [p["patrol_id"] for p in patrols]
     if form.get("patrol_id") not in ids:
         form["patrol_id"] = ids[0] if ids else ""
@@ -174,7 +176,7 @@ def check_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Res
     who = need_officer(request, user, "/check")
     if isinstance(who, Response):
         return who
-    form = _blank(request, my_patrols(ctx, who))
+    form = _blank(request, who, my_patrols(ctx, who))
     return _page(request, ctx, who, form)
 
 
@@ -231,5 +233,5 @@ async def run_check(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -
         return _page(request, ctx, who, form, error=message, error_field=marked, status=e.status)
     answer = answer_view(lang, response, ctx.settings.country.value)
     page = _page(request, ctx, who, form, answer=answer)
-    _remember(page, ctx, form)
+    _remember(page, ctx, who, form)
     return page
