@@ -38,6 +38,7 @@ from passerelle.federation.trust import TrustStore
 from passerelle.settings import load_settings
 
 SLOW_S = 3.0
+ORDER = ["BE", "NL", "LU", "DE"]
 OVERHEAD_S = 0.25  # an answer counts as over budget past time_budget_s + this (HTTP, auth, JSON)
 JUSTIFICATION = "roadside check, joint patrol A76 Maastricht-Heerlen"
 
@@ -165,16 +166,23 @@ def row(scenario: str, officers: int, run: Run, budget: float | None = None) -> 
         "per_s": s["per_s"],
         "errors": errors,
     }
-    partners = [c for c in run.sources if c != "BE"]
-    asked = sum(sum(run.sources[c].values()) for c in partners)
-    answered = sum(run.sources[c][st] for c in partners for st in ("hit", "no_hit", "ok"))
-    out["partners_ok_pct"] = round(100 * answered / asked, 1) if asked else "-"
+    ok = ("hit", "no_hit", "ok")  # "ok": a verified /hello answer
+    out["answered_pct"] = " ".join(
+        f"{c} {100 * sum(n for st, n in counts.items() if st in ok) / sum(counts.values()):.0f}"
+        for c, counts in sorted(run.sources.items(), key=lambda kv: ORDER.index(kv[0]))
+    )
     out["over_budget"] = run.over_budget if budget is not None else "-"
     return out
 
 
 def sources_detail(run: Run) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
+        "outside_sources": {
+            "p50_ms": round(pct(run.outside_ms, 50), 1),
+            "p99_ms": round(pct(run.outside_ms, 99), 1),
+        }
+    }
+    return out | {
         c: {
             "status": dict(counts),
             "p50_ms": round(pct(run.source_ms.get(c, []), 50), 1),

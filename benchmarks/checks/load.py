@@ -23,6 +23,9 @@ class Run:
     http: Counter[int] = field(default_factory=Counter)
     sources: dict[str, Counter[str]] = field(default_factory=dict)
     source_ms: dict[str, list[float]] = field(default_factory=dict)
+    # Client latency minus the slowest source's own latency: time spent outside the
+    # search and fan-out (HTTP, auth, validation, patrol lookup, audit writes, queueing).
+    outside_ms: list[float] = field(default_factory=list)
     variants: dict[str, Counter[str]] = field(default_factory=dict)
     over_budget: int = 0
     seconds: float = 0.0
@@ -61,6 +64,9 @@ async def run_load(
             if answer is None:
                 continue
             hit = False
+            own = [s["latency_ms"] for s in answer.get("sources", [])]
+            if own:
+                run.outside_ms.append(ms - max(own))
             for s in answer.get("sources", []):
                 run.sources.setdefault(s["country"], Counter())[s["status"]] += 1
                 run.source_ms.setdefault(s["country"], []).append(s["latency_ms"])
