@@ -145,3 +145,43 @@ def test_exports(tmp_path: Path) -> None:
 
     poly = shapely.from_wkb(t.column("geometry")[0].as_py())
     assert poly.geom_type == "Polygon" and poly.is_valid
+
+
+def test_cli_hotspots_and_trends_on_a_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from passerelle.cli import app
+    from passerelle.crime.demo import demo_frame
+
+    f = tmp_path / "incidents.csv"
+    demo_frame(11, 4_000).select(
+        "country", "incident_id", "occurred_on", "latitude", "longitude", "offence_code"
+    ).write_csv(f)
+    out = tmp_path / "cells.geojson"
+    res = CliRunner().invoke(
+        app,
+        [
+            "crime",
+            "hotspots",
+            "--input",
+            str(f),
+            "--iccs",
+            "05012",
+            "--permutations",
+            "99",
+            "--seed",
+            "1",
+            "--output",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout)
+    assert body["hot"] > 0 and body["cross_border"]
+    assert json.loads(out.read_text())["type"] == "FeatureCollection"
+    res = CliRunner().invoke(app, ["crime", "trends", "--input", str(f), "--level", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    assert {c["iccs"] for c in json.loads(res.stdout)["classes"]} >= {"02", "05"}
+    res = CliRunner().invoke(app, ["crime", "hotspots", "--input", str(f), "--iccs", "123"])
+    assert res.exit_code == 2 and "ICCS" in res.output
