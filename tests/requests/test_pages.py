@@ -96,6 +96,11 @@ def test_pages_check_the_role(net: Net) -> None:
     with httpx.Client(base_url=net.url(NL), timeout=10) as anonymous:
         r = anonymous.get("/requests/incoming", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        prefilled = anonymous.get("/requests?country=NL&reference=abc", follow_redirects=False)
+        back = "/login?next=/requests%3Fcountry%3DNL%26reference%3Dabc"
+        assert prefilled.headers["location"] == back  # the prefill survives the sign-in
+        login = anonymous.get(back)
+        assert 'value="/requests?country=NL&amp;reference=abc"' in login.text
     with browser(net, NL, Role.CONTACT_POINT, "spoc") as cp:
         home = cp.get("/")
         assert 'href="/requests/incoming"' in home.text and 'href="/requests"' not in home.text

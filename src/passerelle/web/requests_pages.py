@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
@@ -60,9 +61,15 @@ def _redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
 
 
+def _here(request: Request) -> str:
+    """This page's path and query, to come back to after signing in."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def _need(user: Principal | None, role: Role, here: str) -> Principal | Response:
     if user is None:
-        return _redirect(f"/login?next={here}")
+        return _redirect(f"/login?next={quote(here, safe='/')}")
     if not user.has(role):
         raise Forbidden("your role does not allow this", code="role_required", roles=role.value)
     return user
@@ -146,7 +153,7 @@ def my_requests(
     reference: Annotated[str, Query(max_length=64)] = "",
     purpose: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    who = _need(user, Role.OFFICER, "/requests")
+    who = _need(user, Role.OFFICER, _here(request))
     if isinstance(who, Response):
         return who
     if not reference:
