@@ -203,3 +203,13 @@ def test_csv_export(exported: tuple[SqlAuditLog, Path], tmp_path: Path) -> None:
     assert summary.entries == N + 1
     assert text.splitlines()[0].startswith("position,entry_id,at")
     assert "Dupont" not in text
+
+
+def test_unsigned_header(exported: tuple[SqlAuditLog, Path]) -> None:
+    audit, path = exported
+    lines = _lines(path)
+    header = json.loads(lines[0])
+    del header["signature"]
+    _write(path, [dumps(header), *lines[1:]])
+    report = verify_file(path, audit.key.public_key)
+    assert report.first is not None and report.first.reason == "bad_signature"

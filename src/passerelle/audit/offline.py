@@ -91,6 +91,8 @@ def _header_findings(header: dict[str, Any], key: Ed25519PublicKey) -> list[Find
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
         key.verify(raw, export_message(header))
         return []
+    except KeyError:
+        return [Finding(None, "bad_signature", "the export header is not signed")]
     except (InvalidSignature, ValueError, TypeError):
         pass
     expected = key_id_for(country, key)
@@ -118,6 +120,10 @@ def verify_file(
         _verify(path, public_key, report, progress)
     except OSError as e:
         report.findings.append(Finding(None, "unreadable", f"cannot read {path}: {e.strerror}"))
+    except Exception as e:  # last resort: the verifier reports, it never crashes
+        report.findings.append(
+            Finding(None, "malformed", f"the file is not a readable export ({type(e).__name__})")
+        )
     report.seconds = time.perf_counter() - started
     return report
 
