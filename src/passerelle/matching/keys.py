@@ -39,6 +39,17 @@ def confusion_key(compact: str) -> str:
     return "".join(ch for ch in compact.upper() if ch.isalnum()).translate(_CONFUSION)
 
 
+def given_key(token: str) -> str:
+    """Blocking key of one given name: its Kölner code, led by the initial when that is a
+    vowel, H, J or Y (which Kölner Phonetik all writes 0), so Jan and Anna part (j6, a6)
+    while Mohammed/Mohamed and Yusuf/Jusuf (Y read as J) still meet."""
+    code = cologne(token)
+    if not code.startswith("0") or not token:
+        return code
+    initial = "j" if token[0] == "y" else token[0]
+    return initial + code[1:]
+
+
 def person_row_keys(row: Mapping[str, Any]) -> dict[str, str | None]:
     """The stored blocking keys of one person record (population, wanted, police)."""
     family = str(row.get("family_name") or "")
@@ -49,7 +60,7 @@ def person_row_keys(row: Mapping[str, Any]) -> dict[str, str | None]:
         "family_cologne": (cologne(first.merged) or None) if first else None,
         "family_metaphone": (metaphone(first.merged)[0] or None) if first else None,
         "core_cologne": (cologne(first.core) or None) if first else None,
-        "given_cologne": (cologne(given[0]) or None) if given else None,
+        "given_cologne": (given_key(given[0]) or None) if given else None,
     }
 
 
@@ -111,13 +122,15 @@ def query_keys(
     fam_c = frozenset(c for f in forms if (c := cologne(f.merged)))
     fam_m = frozenset(m for f in forms for m in metaphone(f.merged) if m)
     core_c = frozenset(c for f in forms if (c := cologne(f.core)))
-    given_c = frozenset(c for g in given if len(g) > 1 and (c := cologne(g)))
+    given_c = frozenset(c for g in given if len(g) > 1 and (c := given_key(g)))
     # A swapped record stores the query's given name as family name and the other way round.
     given_as_family = family_forms(given_names) if given_names else ()
     swapped_fam = frozenset(c for g in given if len(g) > 1 and (c := cologne(g))) | frozenset(
         c for f in given_as_family for c in (cologne(f.merged), cologne(f.core)) if c
     )
-    swapped_given = frozenset(c for f in forms for c in (cologne(f.merged), cologne(f.core)) if c)
+    swapped_given = frozenset(
+        c for f in forms for c in (given_key(f.merged), given_key(f.core)) if c
+    )
     dates, month = compatible_birth_dates(birth)
     return CandidateKeys(
         birth_dates=dates,

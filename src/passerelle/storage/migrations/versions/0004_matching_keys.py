@@ -17,7 +17,14 @@ branch_labels = None
 depends_on = None
 
 PERSON_TABLES = ("population", "wanted_persons", "police_records")
-PERSON_KEYS = ("family_cologne", "family_metaphone", "core_cologne", "given_cologne")
+# Each blocking probe reads (code, birth year) and filters on the given-name code or the
+# birth date: with those as trailing columns the probe never touches the table.
+BLOCK_INDEXES = {
+    "family_cologne": ["family_cologne", "birth_year", "given_cologne", "birth_date"],
+    "family_metaphone": ["family_metaphone", "birth_year", "given_cologne", "birth_date"],
+    "core_cologne": ["core_cologne", "birth_year", "given_cologne", "birth_date"],
+    "given_cologne": ["given_cologne", "birth_year", "birth_date"],
+}
 
 
 def upgrade() -> None:
@@ -25,10 +32,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name in ("family_cologne", "core_cologne", "given_cologne", "family_metaphone"):
                 batch_op.add_column(sa.Column(name, sa.String(length=24), nullable=True))
-            for name in PERSON_KEYS:
-                batch_op.create_index(
-                    f"ix_{table}_{name}_birth_year", [name, "birth_year"], unique=False
-                )
+            for name, columns in BLOCK_INDEXES.items():
+                batch_op.create_index(f"ix_{table}_{name}_block", columns, unique=False)
     for table in ("vehicles", "stolen_vehicles"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("plate_key", sa.String(length=16), nullable=True))
@@ -48,7 +53,7 @@ def downgrade() -> None:
             batch_op.drop_column("plate_key")
     for table in reversed(PERSON_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for name in PERSON_KEYS:
-                batch_op.drop_index(f"ix_{table}_{name}_birth_year")
+            for name in BLOCK_INDEXES:
+                batch_op.drop_index(f"ix_{table}_{name}_block")
             for name in ("family_metaphone", "given_cologne", "core_cologne", "family_cologne"):
                 batch_op.drop_column(name)
