@@ -139,8 +139,16 @@ for _tbl in (population, wanted_persons, police_records):
     for _name in ("family_cologne", "core_cologne", "given_cologne"):
         _tbl.append_column(sa.Column(_name, sa.String(24), nullable=True))
     _tbl.append_column(sa.Column("family_metaphone", sa.String(24), nullable=True))
-    for _name in ("family_cologne", "family_metaphone", "core_cologne", "given_cologne"):
-        sa.Index(f"ix_{_tbl.name}_{_name}_birth_year", _tbl.c[_name], _tbl.c.birth_year)
+    # Trailing given_cologne/birth_date make each blocking probe index-only (covering).
+    for _name in ("family_cologne", "family_metaphone", "core_cologne"):
+        sa.Index(
+            f"ix_{_tbl.name}_{_name}_block",
+            _tbl.c[_name], _tbl.c.birth_year, _tbl.c.given_cologne, _tbl.c.birth_date,
+        )  # fmt: skip
+    sa.Index(
+        f"ix_{_tbl.name}_given_cologne_block",
+        _tbl.c.given_cologne, _tbl.c.birth_year, _tbl.c.birth_date,
+    )  # fmt: skip
 for _tbl in (vehicles, stolen_vehicles):
     _tbl.append_column(sa.Column("plate_key", sa.String(16), nullable=True))
     sa.Index(f"ix_{_tbl.name}_plate_key", _tbl.c.plate_key)
