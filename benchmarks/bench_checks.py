@@ -148,6 +148,21 @@ def code_version() -> dict[str, Any]:
     return {"commit": head, "src_changed": [ln[3:] for ln in dirty if ln.strip()]}
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU time of each node process (and of this load generator)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # stopped node
+        out[name] = (int(fields[11]) + int(fields[12])) / tick
+    t = os.times()
+    out["client"] = t.user + t.system
+    return out
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -206,11 +221,17 @@ async def measure(args: argparse.Namespace, cluster: Cluster, bank: QueryBank) -
         la = loadavg()
         limit = budget_s + OVERHEAD_S if budget_s is not None else None
         spies = profile(args, cluster, f"{name} x{n}")
+        cpu0 = cpu_seconds(cluster.pids())
         run = await run_load(make, n, args.duration, limit)
+        cpu1 = cpu_seconds(cluster.pids())
         for spy in spies:
             spy.wait()
-        rows.append(row(name, n, run, budget_s) | {"load": la})
+        done = max(1, len(run.latencies_ms))
+        cpu = {k: round((cpu1[k] - cpu0[k]) * 1000 / done, 2) for k in cpu1 if k in cpu0}
+        nodes_cpu = round(sum(v for k, v in cpu.items() if k != "client"), 1)
+        rows.append(row(name, n, run, budget_s) | {"cpu_ms_per_check": nodes_cpu, "load": la})
         detail[f"{name} x{n}"] = {
+            "cpu_ms_per_check": cpu,
             "sources": sources_detail(run),
             "http": dict(run.http),
             "variants": {v: dict(c) for v, c in sorted(run.variants.items())},

@@ -149,7 +149,10 @@ class Cluster:
         self.procs.wait_ready(timeout_s=180)
 
     def pids(self) -> dict[str, int]:
-        return {c: p.pid for c, p in self.procs.procs.items()}
+        pids = {c: p.pid for c, p in self.procs.procs.items()}
+        if self.proxy is not None:
+            pids["LU proxy"] = self.proxy.pid
+        return pids
 
     def _stop_proxy(self) -> None:
         if self.proxy is not None and self.proxy.poll() is None:
