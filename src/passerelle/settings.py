@@ -202,6 +202,35 @@ class DpoSettings(BaseModel):
         return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+class CrimeShareSettings(BaseModel):
+    """What this node shares of its incidents with one partner (docs/crime.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_count: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Withhold the incidents of a (cell, ICCS class, month) group smaller than it.",
+    )
+    resolution: int = Field(
+        default=9,
+        ge=5,
+        le=11,
+        description="Coordinates are replaced by the centre of their H3 cell at this resolution.",
+    )
+
+
+class CrimeSettings(BaseModel):
+    """The crime picture (docs/crime.md): sharing incidents with partner nodes."""
+
+    model_config = ConfigDict(extra="forbid")
+    share: dict[str, CrimeShareSettings] = Field(
+        default_factory=dict,
+        description="Per partner country (BE, NL, LU, DE): share incidents with it on these "
+        "terms. A partner not listed gets nothing.",
+    )
+
+
 class NodeSettings(BaseSettings):
     """Settings of one national node."""
 
@@ -242,6 +271,7 @@ class NodeSettings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     dpo: DpoSettings = DpoSettings()
     audit: AuditSettings = AuditSettings()
+    crime: CrimeSettings = CrimeSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,7 @@ from passerelle.crime.nearrepeat import NearRepeatSettings
 from passerelle.crime.report import report_html, report_pdf
 from passerelle.crime.service import CrimeService
 from passerelle.crime.service import Query as CrimeQuery
+from passerelle.crime.sharing import pull
 from passerelle.web.deps import CtxDep, require_roles
 
 router = APIRouter(prefix="/api/v1/crime", tags=["crime picture"])
@@ -165,3 +166,10 @@ def report(
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.post("/pull")
+async def pull_partners(_: Analyst, ctx: CtxDep, since: SinceQ = None) -> dict[str, Any]:
+    """Fetch the incidents each partner shares with this node (coarsened, small counts
+    withheld, by the partner's own rules) and store them as that country's."""
+    return await pull(ctx, since)

@@ -17,6 +17,7 @@ from passerelle.audit.hooks import federation_rejected_hook
 from passerelle.checks.api import router as checks_router
 from passerelle.checks.federation import router as checks_federation_router
 from passerelle.crime.api import router as crime_router
+from passerelle.crime.sharing import router as crime_federation_router
 from passerelle.federation.server import FederationState
 from passerelle.federation.server import router as federation_router
 from passerelle.node.context import NodeContext
@@ -91,6 +92,7 @@ def create_app(ctx: NodeContext) -> FastAPI:
     app.include_router(dpo_pages_router)
     app.include_router(requests_pages_router)
     app.include_router(crime_router)
+    app.include_router(crime_federation_router)
     app.include_router(crime_pages_router)
     app.include_router(check_pages_router)
 

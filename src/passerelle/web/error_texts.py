@@ -260,6 +260,9 @@ ERROR_TEXTS: dict[str, str] = {
     "crime_bad_period": N_(
         "The period is not valid. Check the dates: the end comes after the start."
     ),
+    "crime_share_refused": N_(
+        "This partner node does not share its incidents with your node. Ask its administrator."
+    ),
     "crime_bad_language": N_(
         "This language is not offered. Choose French, Dutch, German or English."
     ),
