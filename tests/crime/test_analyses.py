@@ -185,3 +185,66 @@ def test_cli_hotspots_and_trends_on_a_file(tmp_path: Path) -> None:
     assert {c["iccs"] for c in json.loads(res.stdout)["classes"]} >= {"02", "05"}
     res = CliRunner().invoke(app, ["crime", "hotspots", "--input", str(f), "--iccs", "123"])
     assert res.exit_code == 2 and "ICCS" in res.output
+
+
+def test_user_boundaries_give_trends_per_area(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from passerelle.cli import app
+    from passerelle.crime.areas import OUTSIDE, assign_areas, load_areas
+
+    def box(name: str, w: float, s: float, e: float, n: float) -> dict[str, object]:
+        ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+        geom = {"type": "Polygon", "coordinates": [ring]}
+        return {"type": "Feature", "properties": {"gemeente": name}, "geometry": geom}
+
+    gj = tmp_path / "areas.geojson"
+    gj.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    box("West", 6.0, 50.8, 6.05, 50.9),
+                    box("East", 6.05, 50.8, 6.1, 50.9),
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "Point", "coordinates": [6, 50]},
+                    },
+                ],
+            }
+        )
+    )
+    names, shapes = load_areas(gj, "gemeente")
+    assert names == ["West", "East"]
+    df = _frame(
+        [
+            ("NL", "2026-03-01", 50.85, 6.02, "05012"),
+            ("DE", "2026-03-02", 50.85, 6.07, "05012"),
+            ("DE", "2026-03-03", 50.85, 6.08, "05012"),
+            ("BE", "2026-03-03", 50.6, 5.6, "05012"),
+        ]
+    )
+    assert assign_areas(df, names, shapes)["area"].to_list() == ["West", "East", "East", OUTSIDE]
+    f = tmp_path / "inc.csv"
+    df.select("incident_id", "occurred_on", "latitude", "longitude").with_columns(
+        pl.lit("DE").alias("country"), pl.lit("436*00").alias("offence_code")
+    ).write_csv(f)
+    res = CliRunner().invoke(
+        app,
+        [
+            "crime",
+            "trends",
+            "--input",
+            str(f),
+            "--boundaries",
+            str(gj),
+            "--name-property",
+            "gemeente",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    by_area = json.loads(res.stdout)["classes"][0]["by_area"]
+    assert by_area["East"]["last_28_days"]["current"] == 2
+    assert by_area["West"]["last_28_days"]["current"] == 1

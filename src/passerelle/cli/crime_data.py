@@ -15,6 +15,7 @@ from rich.table import Table
 
 from passerelle.cli.common import console, err, handle_errors, print_json, resolve_settings
 from passerelle.crime import export, iccs
+from passerelle.crime.areas import assign_areas, load_areas
 from passerelle.crime.incidents import parse_incidents, report_dict
 from passerelle.crime.picture import HotspotSettings, cross_border, hotspot_cells
 from passerelle.crime.store import CrimeStore, IncidentFilter
@@ -217,6 +218,10 @@ def trends(
     ] = None,
     level: Annotated[int, typer.Option(help="ICCS level to group by (1-4).")] = 2,
     every: Annotated[str, typer.Option(help="Series step: 1w or 1mo.")] = "1w",
+    boundaries: Annotated[
+        Path | None, typer.Option(help="GeoJSON polygons: give the changes per area too.")
+    ] = None,
+    name_property: Annotated[str, typer.Option(help="Property naming each area.")] = "name",
     country: Country = None,
     data_dir: DataDir = None,
     config: Config = None,
@@ -226,8 +231,16 @@ def trends(
     df = _incidents(
         input_, source_format, _filter(iccs_code, None, None), config, data_dir, country
     )
+    area = None
+    if boundaries is not None:
+        names, shapes = load_areas(boundaries, name_property)
+        df, area = assign_areas(df, names, shapes), "area"
     out = compute_trends(
-        df, as_of=dt.date.fromisoformat(as_of) if as_of else None, level=level, every=every
+        df,
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        level=level,
+        every=every,
+        area=area,
     )
     if json:
         print_json(out)

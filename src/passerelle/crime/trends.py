@@ -80,9 +80,17 @@ def series(
 
 
 def trends(
-    df: pl.DataFrame, *, as_of: dt.date | None = None, level: int = 2, every: str = "1w"
+    df: pl.DataFrame,
+    *,
+    as_of: dt.date | None = None,
+    level: int = 2,
+    every: str = "1w",
+    area: str | None = None,
 ) -> dict[str, Any]:
-    """Changes per ICCS class (at ``level``) and country, the series and the seasonality."""
+    """Changes per ICCS class (at ``level``) and country, the series and the seasonality.
+
+    With ``area`` (a column, e.g. from ``areas.assign_areas``) the changes and the series
+    are given per area too (``by_area``)."""
     if as_of is None:
         last = df["occurred_on"].max() if df.height else None
         as_of = last if isinstance(last, dt.date) else dt.date.today()
@@ -94,15 +102,19 @@ def trends(
             str(c): period_changes(p, as_of)
             for (c,), p in sorted(part.group_by(["country"]), key=lambda kv: str(kv[0][0]))
         }
-        classes.append(
-            {
-                "iccs": cls,
-                "label": iccs.label(cls if isinstance(cls, str) else None),
-                "total": period_changes(part, as_of),
-                "by_country": per_country,
+        entry: dict[str, Any] = {
+            "iccs": cls,
+            "label": iccs.label(cls if isinstance(cls, str) else None),
+            "total": period_changes(part, as_of),
+            "by_country": per_country,
+        }
+        if area is not None:
+            entry["by_area"] = {
+                str(a): period_changes(p, as_of)
+                for (a,), p in sorted(part.group_by([area]), key=lambda kv: str(kv[0][0]))
             }
-        )
-    return {
+        classes.append(entry)
+    out = {
         "as_of": str(as_of),
         "level": level,
         "overall": period_changes(df, as_of),
@@ -110,3 +122,6 @@ def trends(
         "series": series(df, every),
         "seasonality": seasonality(df),
     }
+    if area is not None:
+        out["series_by_area"] = series(df, every, by=(area,))
+    return out
