@@ -25,6 +25,8 @@ from passerelle.ops.store import PatrolStore
 
 log = structlog.get_logger(__name__)
 PATROLS_PATH = "/federation/v1/patrols"
+# A patrol change is rare and its copies must land: wait longer than for a check.
+PATROL_SYNC_TIMEOUT_S = 5.0
 
 
 class PatrolConflict(PasserelleError):
@@ -186,7 +188,7 @@ class PatrolService:
             partners,
             PATROLS_PATH,
             {"patrol": patrol.to_wire()},
-            self.ctx.settings.federation.partner_timeout_s,
+            max(self.ctx.settings.federation.partner_timeout_s, PATROL_SYNC_TIMEOUT_S),
         )
         sync: dict[str, str] = {}
         for country, r in results.items():
