@@ -13,6 +13,7 @@ from passerelle.cli import (
     match,
     node,
     patrol,
+    policy,
     registers,
     requests,
     retention,
@@ -49,4 +50,5 @@ app.add_typer(crime.app, name="crime")
 app.add_typer(match.app, name="match")
 app.add_typer(patrol.app, name="patrol")
 app.add_typer(check.app, name="check")
+app.add_typer(policy.app, name="policy")
 app.add_typer(requests.app, name="request")
