@@ -21,9 +21,10 @@ import polars as pl
 from passerelle.exc import InvalidInput
 from passerelle.matching.estimate import Estimate, estimate, levels_of
 from passerelle.matching.features import Feature
-from passerelle.matching.keys import person_row_keys
+from passerelle.matching.keys import given_key, person_row_keys
 from passerelle.matching.linkfeatures import Address, compare_address, compare_identifier
 from passerelle.matching.person import PreparedPerson, compare, probability
+from passerelle.matching.phonetic import cologne
 from passerelle.registers.schema import DATASETS
 
 FIELDS: tuple[str, ...] = DATASETS["population"].names
@@ -36,6 +37,9 @@ _DATE_FORMATS = (
 )
 RANDOM_PAIRS = 20_000
 KEY_COLUMNS = ("family_cologne", "family_metaphone", "core_cologne", "given_cologne")
+# For swapped names: the first given name coded as a family name, the family name as a
+# given name (the two kinds of code differ, see keys.given_key).
+SWAP_COLUMNS = ("given_as_family", "family_as_given")
 
 
 def normalise_birth_date(text: str | None) -> str | None:
@@ -120,9 +124,13 @@ def prepare(frame: pl.DataFrame, mapping: Mapping[str, str], id_column: str) -> 
         nid = "".join(str(row.get("national_id") or "").split()) or None
         nids.append(nid)
         keys = person_row_keys(row) if row.get("family_name") or row.get("given_names") else {}
+        first_given = person.given[0][0] if person.given and person.given[0] else ""
+        merged_family = person.family[0].merged if person.family else ""
         key_rows.append({
             "row": i, "birth_year": person.birth.year if person.birth else None,
             **{k: keys.get(k) for k in KEY_COLUMNS}, "national_id": nid,
+            "given_as_family": cologne(first_given) or None,
+            "family_as_given": given_key(merged_family) or None,
             "postcode": addresses[-1].postcode or None,
             "street": addresses[-1].street or None, "number": addresses[-1].number or None,
             "birth_date": str(person.birth) if person.birth and person.birth.day else None,
@@ -130,7 +138,15 @@ def prepare(frame: pl.DataFrame, mapping: Mapping[str, str], id_column: str) -> 
     schema: dict[str, type[pl.DataType]] = {"row": pl.Int64, "birth_year": pl.Int64}
     schema |= {
         k: pl.String
-        for k in (*KEY_COLUMNS, "national_id", "postcode", "street", "number", "birth_date")
+        for k in (
+            *KEY_COLUMNS,
+            *SWAP_COLUMNS,
+            "national_id",
+            "postcode",
+            "street",
+            "number",
+            "birth_date",
+        )
     }
     return Side(ids, persons, addresses, nids, pl.DataFrame(key_rows, schema=schema))
 
@@ -159,7 +175,7 @@ def candidate_pairs(left: Side, right: Side) -> pl.DataFrame:
     join(["family_metaphone"], near=True)
     join(["core_cologne", "birth_year"])
     join(["given_cologne", "birth_year"])
-    join(["family_cologne", "given_cologne"], ["given_cologne", "family_cologne"], near=True)
+    join(["family_cologne", "family_as_given"], ["given_as_family", "given_cologne"], near=True)
     join(["national_id"])
     join(["postcode", "birth_date"])
     join(["postcode", "number"])
