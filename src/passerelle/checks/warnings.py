@@ -11,6 +11,34 @@ from typing import Any
 
 from passerelle.registers.schema import WARNING_MARKERS
 
+
+def N_(message: str) -> str:  # noqa: N802 - gettext "mark only"; translate with web.i18n.gettext
+    return message
+
+
+# Labels for the officer's page, in English; translate with passerelle.web.i18n.gettext(lang, ...).
+WARNING_LABELS: dict[str, str] = {
+    "armed": N_("Armed"),
+    "violent": N_("Violent"),
+    "drugs": N_("Drugs"),
+    "suicidal": N_("Suicide risk"),
+    "escape_risk": N_("Escape risk"),
+    "contagious": N_("Contagious disease"),
+    "wanted_for_arrest": N_("Wanted for arrest"),
+    "missing_person": N_("Missing person"),
+    "entry_ban": N_("Entry ban"),
+    "stolen_vehicle": N_("Stolen vehicle"),
+    "stolen_document": N_("Stolen document"),
+    "lost_document": N_("Lost document"),
+}
+STATUS_LABELS: dict[str, str] = {
+    "hit": N_("Hit"),
+    "no_hit": N_("No hit"),
+    "refused": N_("Refused"),
+    "unavailable": N_("Unavailable"),
+    "timeout": N_("No answer in time"),
+    "error": N_("Error"),
+}
 ALERT_WARNINGS = {
     "arrest": "wanted_for_arrest",
     "missing": "missing_person",
