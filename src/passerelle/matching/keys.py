@@ -122,14 +122,18 @@ def query_keys(
     fam_c = frozenset(c for f in forms if (c := cologne(f.merged)))
     fam_m = frozenset(m for f in forms for m in metaphone(f.merged) if m)
     core_c = frozenset(c for f in forms if (c := cologne(f.core)))
-    given_c = frozenset(c for g in given if len(g) > 1 and (c := given_key(g)))
+    # The plain Kölner code too: registers loaded before the initial was kept still match.
+    given_c = frozenset(c for g in given if len(g) > 1 for c in (given_key(g), cologne(g)) if c)
     # A swapped record stores the query's given name as family name and the other way round.
     given_as_family = family_forms(given_names) if given_names else ()
     swapped_fam = frozenset(c for g in given if len(g) > 1 and (c := cologne(g))) | frozenset(
         c for f in given_as_family for c in (cologne(f.merged), cologne(f.core)) if c
     )
     swapped_given = frozenset(
-        c for f in forms for c in (given_key(f.merged), given_key(f.core)) if c
+        c
+        for f in forms
+        for c in (given_key(f.merged), given_key(f.core), cologne(f.merged), cologne(f.core))
+        if c
     )
     dates, month = compatible_birth_dates(birth)
     return CandidateKeys(
