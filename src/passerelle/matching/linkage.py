@@ -35,7 +35,7 @@ _DATE_FORMATS = (
     (re.compile(r"(\d{4})-(\d{2})"), (1, 2)),
     (re.compile(r"(\d{4})"), (1,)),
 )
-RANDOM_PAIRS = 20_000
+RANDOM_PAIRS = 10_000
 KEY_COLUMNS = ("family_cologne", "family_metaphone", "core_cologne", "given_cologne")
 # For swapped names: the first given name coded as a family name, the family name as a
 # given name (the two kinds of code differ, see keys.given_key).
