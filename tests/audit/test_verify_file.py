@@ -213,3 +213,14 @@ def test_unsigned_header(exported: tuple[SqlAuditLog, Path]) -> None:
     _write(path, [dumps(header), *lines[1:]])
     report = verify_file(path, audit.key.public_key)
     assert report.first is not None and report.first.reason == "bad_signature"
+
+
+def test_altered_head_line(exported: tuple[SqlAuditLog, Path]) -> None:
+    """Fields of a head the signature does not cover (time, key id) are still authenticated."""
+    audit, path = exported
+    lines = _lines(path)
+    head = json.loads(lines[1])
+    head["at"] = "2020-01-01T00:00:00.000000+00:00"
+    _write(path, [lines[0], dumps(head), *lines[2:]])
+    report = verify_file(path, audit.key.public_key)
+    assert [f.reason for f in report.findings] == ["changed"]

@@ -5,7 +5,8 @@ JSON lines, one object per line, each the canonical JSON of itself:
 1. a header, signed with the node key over everything else in it::
 
      {"anchor":null|{...},"entries":N,"exported_at":"...","first_position":F,
-      "format":"passerelle-audit-export/v1","heads":K,"key_id":"BE-...","last_hash":"...",
+      "format":"passerelle-audit-export/v1","heads":K,"heads_sha256":"...","key_id":"BE-...",
+      "last_hash":"...",
       "last_position":L,"node":"BE","public_key":"<base64url>","signature":"...",
       "start_hash":"...","type":"header"}
 
@@ -20,6 +21,7 @@ it is not meant for verification.
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +75,11 @@ class ExportSummary:
     heads: int
 
 
+def heads_digest(lines: list[str]) -> str:
+    """SHA-256 over the head lines as written (the header's signature covers it)."""
+    return hashlib.sha256("".join(line + "\n" for line in lines).encode("utf-8")).hexdigest()
+
+
 def _rows(log: SqlAuditLog, start: int, end: int, columns: list[Any]) -> Iterator[sa.Row[Any]]:
     after = start
     while after < end:
@@ -100,6 +107,19 @@ def export_jsonl(
         heads = [h for h in log.heads() if h.position <= last]
         start = anchor.position if anchor is not None else 0
         start_hash = anchor.hash if anchor is not None else GENESIS
+        head_lines = [
+            dumps(
+                {
+                    "type": "head",
+                    "position": h.position,
+                    "hash": h.hash,
+                    "signature": h.signature,
+                    "key_id": h.key_id,
+                    "at": iso(h.at),
+                }
+            )
+            for h in heads
+        ]
         header: dict[str, Any] = {
             "type": "header",
             "format": FORMAT,
@@ -123,25 +143,14 @@ def export_jsonl(
             },
             "entries": last - start,
             "heads": len(heads),
+            "heads_sha256": heads_digest(head_lines),
         }
         header["signature"] = b64url(log.key.private_key.sign(export_message(header)))
         count = 0
         with out.open("w", encoding="utf-8", newline="\n") as fh:
             fh.write(dumps(header) + "\n")
-            for h in heads:
-                fh.write(
-                    dumps(
-                        {
-                            "type": "head",
-                            "position": h.position,
-                            "hash": h.hash,
-                            "signature": h.signature,
-                            "key_id": h.key_id,
-                            "at": iso(h.at),
-                        }
-                    )
-                    + "\n"
-                )
+            for line in head_lines:
+                fh.write(line + "\n")
             for row in _rows(log, start, last, [E.canonical, E.prev_hash, E.hash]):
                 fh.write(
                     f'{{"entry":{row.canonical},"hash":"{row.hash}","position":{row.position},'

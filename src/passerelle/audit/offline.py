@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from passerelle.audit.canonical import GENESIS, dumps, export_message, parse_iso
 from passerelle.audit.chain import ChainWalker, Finding, VerifyReport
-from passerelle.audit.export import FORMAT
+from passerelle.audit.export import FORMAT, heads_digest
 from passerelle.audit.reader import SignedHead
 from passerelle.audit.verify import check_heads, signature_finding
 from passerelle.domain.countries import Country
@@ -173,11 +173,13 @@ def _verify(
             Finding(1, "deleted", f"the export starts at entry {first} without a retention anchor")
         )
     heads: list[SignedHead] = []
+    head_lines: list[str] = []
     pending: str | None = None
     for line in lines:
         if not line.startswith('{"at"'):
             pending = line
             break
+        head_lines.append(line)
         try:
             obj = json.loads(line)
             if not isinstance(obj, dict) or obj.get("type") != "head":
@@ -185,6 +187,11 @@ def _verify(
             heads.append(_head(obj))
         except (ValueError, KeyError, TypeError, _Bad, RecursionError):
             report.findings.append(Finding(None, "malformed", "a signed head line is malformed"))
+
+    if heads_digest(head_lines) != header.get("heads_sha256"):
+        report.findings.append(
+            Finding(None, "changed", "the signed heads in the file are not the ones exported")
+        )
 
     def rows() -> Iterator[tuple[Any, str, str, str]]:
         if pending is not None:

@@ -45,13 +45,17 @@ def signature_finding(
         country = Country(node)
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
         public_key.verify(raw, head_message(country.value, position, hash_))
-        return None
+        verified = True
     except (InvalidSignature, ValueError, TypeError, UnicodeError):
-        pass
+        verified = False
     try:
         expected_id = key_id_for(Country(node), public_key)
     except ValueError:
         expected_id = ""
+    if verified:
+        if key_id == expected_id:
+            return None
+        return Finding(position, "changed", f"the key id recorded with {what} was altered")
     if key_id != expected_id:
         return Finding(
             position, "wrong_key", f"{what} was signed by key {key_id}, not by {expected_id}"
