@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import json
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -24,12 +26,17 @@ from benchmarks.checks.nodes import Cluster, nodes_for, prepare
 from benchmarks.checks.queries import QueryBank
 from benchmarks.common import OUT, report
 from passerelle.auth.roles import Role
+from passerelle.checks import provider as provider_mod
 from passerelle.checks import service as service_mod
+from passerelle.checks.federation import answer_partner_check
 from passerelle.checks.models import CheckContext, CheckRequest
 from passerelle.checks.service import CheckService
 from passerelle.demo.layout import DEMO_SEED
 from passerelle.domain.countries import Country
 from passerelle.federation import client as client_mod
+from passerelle.federation.keys import NodeKey
+from passerelle.federation.server import signed_json_response
+from passerelle.federation.signing import InMemoryNonceStore, sign_request, verify_request
 from passerelle.node.context import NodeContext
 from passerelle.ops.store import PatrolStore
 from passerelle.settings import load_settings
@@ -60,9 +67,56 @@ PATCHES: list[tuple[object, str, str]] = [
 ]
 
 
-def instrument(ctx: NodeContext) -> None:
-    for owner, attr, label in [*PATCHES, (ctx.audit, "append_many", "audit writes")]:
+PROVIDER_PATCHES: list[tuple[object, str, str]] = [
+    (provider_mod, "validate_check", "validate"),
+    (provider_mod, "search", "local search (SQL + matching)"),
+    (provider_mod, "disclose_matches", "policy filter + references"),
+]
+
+
+def instrument(ctx: NodeContext, patches: list[tuple[object, str, str]]) -> None:
+    for owner, attr, label in [*patches, (ctx.audit, "append_many", "audit writes")]:
         setattr(owner, attr, timed(label, getattr(owner, attr)))
+
+
+def measure_provider(
+    nl: NodeContext, be_key: NodeKey, bank: QueryBank, patrol_id: str, n: int
+) -> dict[str, Any]:
+    """NL answering BE's signed check requests: verify, answer, sign (no HTTP)."""
+    draw = bank.stream(DEMO_SEED + 2)
+    nonces = InMemoryNonceStore()
+    url = f"{nl.settings.base_url}/federation/v1/checks/person"
+
+    def one() -> None:
+        payload = {
+            "check_id": uuid.uuid4().hex, "kind": "person", "subject": draw()[1],
+            "context": {"purpose": "joint_control", "patrol_id": patrol_id,
+                        "justification": "roadside check"},
+            "officer": {"subject": "officer", "role": "officer"},
+        }  # fmt: skip
+        body = json.dumps(payload).encode()
+        headers, _ = sign_request("POST", url, {"content-type": "application/json"}, body, be_key)
+        t0 = time.thread_time()
+        v = verify_request("POST", url, headers, body, nl.trust, nonces)
+        CPU["verify request (RFC 9421)"] += time.thread_time() - t0
+        answer = answer_partner_check(nl, v.partner.country, "person", json.loads(body))
+        t0 = time.thread_time()
+        signed_json_response(answer, nl.key, v.nonce)
+        CPU["sign answer + JSON (RFC 9421)"] += time.thread_time() - t0
+
+    for _ in range(5):
+        one()
+    CPU.clear()
+    c0, w0 = time.thread_time(), time.perf_counter()
+    for _ in range(n):
+        one()
+    cpu, wall = time.thread_time() - c0, time.perf_counter() - w0
+    parts = {k: round(v * 1000 / n, 2) for k, v in sorted(CPU.items(), key=lambda kv: -kv[1])}
+    return {
+        "cpu_ms": round(cpu * 1000 / n, 2),
+        "wall_ms": round(wall * 1000 / n, 1),
+        "parts": parts,
+    }
 
 
 async def measure(ctx: NodeContext, bank: QueryBank, patrol_id: str, n: int,
@@ -116,7 +170,7 @@ def main() -> None:
         for _ in range(200):
             ctx.verifier.verify(tok)
         jwt_ms = (time.thread_time() - t0) * 1000 / 200
-        instrument(ctx)
+        instrument(ctx, PATCHES)
 
         async def both() -> dict[str, Any]:
             local = await measure(ctx, bank, patrol_id, args.checks, ["BE"], principal)
@@ -125,6 +179,9 @@ def main() -> None:
             return {"local": local, "federated": fed}
 
         res = asyncio.run(both())
+        nl_ctx = NodeContext.build(load_settings(cluster.nodes[Country.NL].config))
+        instrument(nl_ctx, PROVIDER_PATCHES)
+        res["provider"] = measure_provider(nl_ctx, ctx.key, bank, patrol_id, args.checks)
     finally:
         cluster.stop()
     names = list(dict.fromkeys([*res["federated"]["parts"], *res["local"]["parts"]]))
@@ -138,6 +195,11 @@ def main() -> None:
     for label, key in (("whole check service (process CPU)", "cpu_ms"), ("wall time", "wall_ms")):
         rows.append({"part (BE, CPU ms per check)": label, "local only": res["local"][key],
                      "BE+NL+LU+DE": res["federated"][key]})  # fmt: skip
+    rows += [
+        {"part (BE, CPU ms per check)": f"NL answering: {k}", "local only": "-", "BE+NL+LU+DE": v}
+        for k, v in [*res["provider"]["parts"].items(),
+                     ("whole answer (thread CPU)", res["provider"]["cpu_ms"])]
+    ]  # fmt: skip
     report(f"checks-breakdown-{args.persons}", rows, {"persons_per_node": args.persons,
                                                       "checks": args.checks})  # fmt: skip
 
