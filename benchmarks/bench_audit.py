@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks.common import OUT, report
-from passerelle.audit.canonical import GENESIS, columns_of, dumps, entry_object
+from passerelle.audit.canonical import GENESIS, chain_hash, columns_of, dumps, entry_object
 from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef, Recipient
 from passerelle.audit.export import export_jsonl
 from passerelle.audit.offline import verify_file
@@ -40,7 +40,7 @@ from passerelle.audit.verify import verify_db
 from passerelle.domain.countries import Country
 from passerelle.federation.keys import NodeKey
 from passerelle.storage.db import create_engine, migrate
-from passerelle.storage.tables import audit_entries
+from passerelle.storage.tables import audit_chain, audit_entries
 
 PG_ADMIN = os.environ.get(
     "PASSERELLE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -323,9 +323,17 @@ def main() -> None:
     parser.add_argument("--pg-concurrent-entries", type=int, default=None)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--only-pg", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--verify-only", type=int, default=None, help="only time verification of N entries"
+    )
     args = parser.parse_args()
     started = datetime.now(UTC)
     OUT.mkdir(exist_ok=True)
+    if args.verify_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = bench_verify(args.verify_only, Path(tmp))
+        report("audit_verify", rows, {"started": started.isoformat()})
+        return
     results = Rows(OUT / "audit.partial.json")
     backends = [b for b in ("sqlite", "postgresql") if not (args.no_pg and b == "postgresql")]
     if args.only_pg:
@@ -335,6 +343,59 @@ def main() -> None:
             run_backend(backend, args, Path(tmp), results)
     settings = {k: v for k, v in vars(args).items()}
     report("audit", list(results), {"settings": settings, "started": started.isoformat()})
+
+
+def bench_verify(n: int, tmp: Path) -> list[dict[str, Any]]:
+    """Verification alone over ``n`` chained entries written in bulk (how they were written
+    does not matter to the verifier). Reports wall and CPU time: on a shared machine the
+    CPU time is what one idle core would take."""
+    url = f"sqlite:///{tmp / 'verify.db'}"
+    log = open_log(url)
+    token = log.dpo.encrypt(event(0).query, "x")
+    keys = log.dpo.subject_keys(event(0).query)
+    prev, batch = GENESIS, []
+    for i in range(n):
+        obj = entry_object(
+            event(i),
+            position=i + 1,
+            entry_id=str(uuid.uuid4()),
+            node="BE",
+            query=token,
+            query_key=log.dpo.key_id,
+            subject_keys=keys,
+        )
+        text = dumps(obj)
+        digest = chain_hash(prev, text)
+        row = columns_of(obj)
+        row.update(canonical=text, prev_hash=prev, hash=digest)
+        batch.append(row)
+        prev = digest
+        if len(batch) == 10_000 or i == n - 1:
+            with log.engine.begin() as conn:
+                conn.execute(audit_entries.insert(), batch)
+            batch = []
+    with log.engine.begin() as conn:
+        conn.execute(audit_chain.insert().values(id=1, position=n, hash=prev))
+    log.sign_head()
+    out: list[dict[str, Any]] = []
+
+    def measure(step: str, fn: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        out.append({"step": step, "entries": n, "wall_s": wall, "cpu_s": cpu})
+        print(out[-1], flush=True)
+        return result
+
+    measure("bare SELECT of the chain columns (baseline)", lambda: bare_select(log.engine))
+    report_db = measure("verify_db (chain + heads)", lambda: verify_db(log))
+    assert report_db.ok, report_db.findings
+    path = tmp / "verify.jsonl"
+    export_jsonl(log, path)
+    report_file = measure("verify_file (offline)", lambda: verify_file(path, log.key.public_key))
+    assert report_file.ok, report_file.findings
+    log.engine.dispose()
+    return out
 
 
 if __name__ == "__main__":
