@@ -48,6 +48,11 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 LOCK_WAIT_S = 15.0  # longest an append waits for the chain before failing closed
 C = audit_chain.c
+_INSERT_ENTRIES = audit_entries.insert()
+_INSERT_KEYS = audit_subject_keys.insert()
+_UPDATE_CURSOR = (
+    audit_chain.update().where(C.id == 1).values(position=sa.bindparam("p"), hash=sa.bindparam("h"))
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class SqlAuditLog(AuditReader):
         self.sign_every = sign_every
         self._sqlite = engine.dialect.name == "sqlite"
         self._mutex = threading.Lock()
+        # statements built once: building them for every append costs more than running them
+        select = sa.select(C.position, C.hash).where(C.id == 1)
+        self._select_cursor = select if self._sqlite else select.with_for_update()
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -146,10 +154,10 @@ class SqlAuditLog(AuditReader):
             with self.engine.connect() as conn:
                 if self._sqlite:
                     _begin_immediate(conn)
-                row = conn.execute(self._cursor_select()).first()
+                row = conn.execute(self._select_cursor).first()
                 if row is None:
                     conn.execute(self._insert_ignore({"id": 1, "position": 0, "hash": GENESIS}))
-                    row = conn.execute(self._cursor_select()).one()
+                    row = conn.execute(self._select_cursor).one()
                 yield conn, int(row.position), str(row.hash)
                 conn.commit()
         except sa.exc.SQLAlchemyError as e:
@@ -159,10 +167,6 @@ class SqlAuditLog(AuditReader):
             ) from None
         finally:
             self._mutex.release()
-
-    def _cursor_select(self) -> sa.Select[Any]:
-        stmt = sa.select(C.position, C.hash).where(C.id == 1)
-        return stmt if self._sqlite else stmt.with_for_update()
 
     def _insert_ignore(self, values: dict[str, Any]) -> sa.Executable:
         if self._sqlite:
@@ -192,10 +196,10 @@ class SqlAuditLog(AuditReader):
             rows.append(row)
             keys.extend({"subject_key": k, "position": position} for k in obj["subject_keys"])
             prev = digest
-        conn.execute(audit_entries.insert(), rows)
+        conn.execute(_INSERT_ENTRIES, rows)
         if keys:
-            conn.execute(audit_subject_keys.insert(), keys)
-        conn.execute(audit_chain.update().where(C.id == 1).values(position=position, hash=prev))
+            conn.execute(_INSERT_KEYS, keys)
+        conn.execute(_UPDATE_CURSOR, {"p": position, "h": prev})
         return position, prev
 
     def _sign(self, conn: sa.Connection, position: int, prev: str) -> SignedHead:
