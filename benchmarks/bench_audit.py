@@ -326,9 +326,15 @@ def main() -> None:
     parser.add_argument(
         "--verify-only", type=int, default=None, help="only time verification of N entries"
     )
+    parser.add_argument("--latency-only", action="store_true", help="only one-append latency")
     args = parser.parse_args()
     started = datetime.now(UTC)
     OUT.mkdir(exist_ok=True)
+    if args.latency_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = bench_latency(args, Path(tmp))
+        report("audit_latency", rows, {"started": started.isoformat()})
+        return
     if args.verify_only:
         with tempfile.TemporaryDirectory() as tmp:
             rows = bench_verify(args.verify_only, Path(tmp))
@@ -395,6 +401,41 @@ def bench_verify(n: int, tmp: Path) -> list[dict[str, Any]]:
     report_file = measure("verify_file (offline)", lambda: verify_file(path, log.key.public_key))
     assert report_file.ok, report_file.findings
     log.engine.dispose()
+    return out
+
+
+def bench_latency(args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+    """One ``append`` per check against one plain INSERT + COMMIT, wall and CPU time."""
+    out: list[dict[str, Any]] = []
+    base = plain_rows(args.samples, DpoKeys.generate())
+    for backend in ("sqlite",) if args.no_pg else ("sqlite", "postgresql"):
+        with database(backend, tmp) as url:
+            if url is None:
+                continue
+            log = open_log(url)
+            latencies(log, 100)  # warm up: connections, statement cache
+            cpu = time.process_time()
+            lat = latencies(log, args.samples)
+            cpu = (time.process_time() - cpu) / args.samples * 1000
+            log.engine.dispose()
+        with database(backend, tmp) as url:
+            assert url is not None
+            bcpu = time.process_time()
+            blat = baseline_latencies(url, base)
+            bcpu = (time.process_time() - bcpu) / args.samples * 1000
+        out.append(
+            {
+                "backend": backend,
+                "samples": args.samples,
+                "median_ms": statistics.median(lat),
+                "p99_ms": p(lat, 99),
+                "cpu_ms": cpu,
+                "baseline_median_ms": statistics.median(blat),
+                "baseline_p99_ms": p(blat, 99),
+                "baseline_cpu_ms": bcpu,
+            }
+        )
+        print(out[-1], flush=True)
     return out
 
 
