@@ -24,7 +24,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_entries",
-        sa.Column("position", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),  # SQLite: the rowid
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column("entry_id", sa.String(length=36), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("node", sa.String(length=2), nullable=False),
