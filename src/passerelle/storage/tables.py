@@ -233,10 +233,14 @@ audit_chain = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+# On SQLite ``position`` is INTEGER so it becomes the rowid: the table is stored in chain
+# order and verification reads it sequentially instead of through an index.
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 audit_entries = sa.Table(
     "audit_entries",
     metadata,
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", POSITION, primary_key=True, autoincrement=False),
     sa.Column("entry_id", sa.String(36), nullable=False, unique=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("node", sa.String(2), nullable=False),
