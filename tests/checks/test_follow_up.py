@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +49,12 @@ def test_police_record_reference_to_granted_record(nodes: dict[Country, Node]) -
         )
     assert granted.status_code == 200, granted.text
 
+    # The grant is pushed to BE; if the push is slow, BE asks NL (refresh). Wait with a deadline.
+    deadline = time.monotonic() + 30
     with nodes[BE].client() as be:
-        seen = be.get(f"/api/v1/requests/{request_id}").json()
+        while True:
+            seen = be.get(f"/api/v1/requests/{request_id}?refresh=true").json()
+            if seen["status"] != "pending" or time.monotonic() > deadline:
+                break
     assert seen["status"] == "granted"
     assert seen["record"] == {"category": row.category}
