@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-Row = tuple[int, str, str, str]  # position, canonical text, prev_hash, hash
+Row = tuple[int, bytes, str, str]  # position, canonical text (UTF-8), prev_hash, hash
 PROGRESS_EVERY = 50_000
 
 
@@ -96,7 +96,7 @@ class ChainWalker:
                 if (
                     position != expected
                     or prev_hash != prev
-                    or sha((prev + canonical).encode()).hexdigest() != digest
+                    or sha(prev.encode() + canonical).hexdigest() != digest
                 ):
                     self.finding = diagnose(
                         (position, canonical, prev_hash, digest), expected, prev, before, self
@@ -122,7 +122,7 @@ def diagnose(row: Any, expected: int, prev: str, before: str, walker: ChainWalke
         position, canonical, prev_hash, digest = row
         if not (
             isinstance(position, int)
-            and isinstance(canonical, str)
+            and isinstance(canonical, bytes)
             and isinstance(prev_hash, str)
             and isinstance(digest, str)
         ):
@@ -149,7 +149,7 @@ def diagnose(row: Any, expected: int, prev: str, before: str, walker: ChainWalke
         if expected == walker.start_position + 1:
             what += f" (the log no longer starts at {start})"
         return Finding(expected, "deleted", what)
-    own = hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    own = hashlib.sha256(prev_hash.encode("utf-8", "replace") + canonical).hexdigest()
     if own != digest:
         return Finding(position, "changed", f"entry {position} does not match its hash")
     if before and prev_hash == before:
@@ -177,7 +177,7 @@ def diagnose(row: Any, expected: int, prev: str, before: str, walker: ChainWalke
     )
 
 
-def _inner_position(canonical: str) -> int | None:
+def _inner_position(canonical: bytes) -> int | None:
     try:
         obj = json.loads(canonical)
     except ValueError:

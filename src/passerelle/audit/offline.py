@@ -25,9 +25,9 @@ from passerelle.audit.verify import check_heads, signature_finding
 from passerelle.domain.countries import Country
 from passerelle.federation.keys import key_id_for
 
-_PREFIX = '{"entry":'
+_PREFIX = b'{"entry":'
 _TAIL = re.compile(
-    r',"hash":"([0-9a-f]{64})","position":(\d+),"prev_hash":"([0-9a-f]{64})","type":"entry"}'
+    rb',"hash":"([0-9a-f]{64})","position":(\d+),"prev_hash":"([0-9a-f]{64})","type":"entry"}'
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -36,13 +36,18 @@ class _Bad(Exception):
     pass
 
 
-def _entry_row(line: str) -> tuple[Any, str, str, str]:
+def _entry_row(line: bytes) -> tuple[Any, bytes, str, str]:
     """(position, canonical, prev_hash, hash) of an entry line; position None if unusable."""
-    cut = line.rfind(',"hash":"')
+    cut = line.rfind(b',"hash":"')
     if line.startswith(_PREFIX) and cut > 0:
         m = _TAIL.fullmatch(line, cut)
         if m is not None:
-            return int(m.group(2)), line[len(_PREFIX) : cut], m.group(3), m.group(1)
+            return (
+                int(m.group(2)),
+                line[len(_PREFIX) : cut],
+                m.group(3).decode(),
+                m.group(1).decode(),
+            )
     try:  # not in canonical form: read it as JSON and re-serialise the entry
         obj = json.loads(line)
         if not isinstance(obj, dict) or obj.get("type") != "entry":
@@ -54,15 +59,15 @@ def _entry_row(line: str) -> tuple[Any, str, str, str]:
             raise _Bad
         if not isinstance(obj.get("entry"), dict):
             raise _Bad
-        return position, dumps(obj["entry"]), prev_hash, digest
+        return position, dumps(obj["entry"]).encode(), prev_hash, digest
     except (ValueError, KeyError, _Bad, RecursionError):
-        return None, "", "", ""
+        return None, b"", "", ""
 
 
-def _lines(path: Path) -> Iterator[str]:
-    with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
+def _lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
         for raw in fh:
-            line = raw.rstrip("\r\n")
+            line = raw.rstrip(b"\r\n")
             if line.strip():
                 yield line
 
@@ -173,10 +178,10 @@ def _verify(
             Finding(1, "deleted", f"the export starts at entry {first} without a retention anchor")
         )
     heads: list[SignedHead] = []
-    head_lines: list[str] = []
-    pending: str | None = None
+    head_lines: list[bytes] = []
+    pending: bytes | None = None
     for line in lines:
-        if not line.startswith('{"at"'):
+        if not line.startswith(b'{"at"'):
             pending = line
             break
         head_lines.append(line)
@@ -188,12 +193,14 @@ def _verify(
         except (ValueError, KeyError, TypeError, _Bad, RecursionError):
             report.findings.append(Finding(None, "malformed", "a signed head line is malformed"))
 
-    if heads_digest(head_lines) != header.get("heads_sha256"):
+    if heads_digest([h.decode("utf-8", "replace") for h in head_lines]) != header.get(
+        "heads_sha256"
+    ):
         report.findings.append(
             Finding(None, "changed", "the signed heads in the file are not the ones exported")
         )
 
-    def rows() -> Iterator[tuple[Any, str, str, str]]:
+    def rows() -> Iterator[tuple[Any, bytes, str, str]]:
         if pending is not None:
             yield _entry_row(pending)
         for line in lines:

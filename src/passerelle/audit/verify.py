@@ -110,8 +110,14 @@ def check_heads(
 
 
 def _db_rows(engine: sa.Engine, start: int) -> Iterator[Row]:
+    # the canonical text as bytes: no decoding and re-encoding of every entry
+    text = (
+        "CAST(canonical AS BLOB)"
+        if engine.dialect.name == "sqlite"
+        else "convert_to(canonical, 'UTF8')"
+    )
     sql = (
-        "SELECT position, canonical, prev_hash, hash FROM audit_entries "
+        f"SELECT position, {text}, prev_hash, hash FROM audit_entries "
         f"WHERE position > {int(start)} ORDER BY position"
     )
     raw = engine.raw_connection()
