@@ -35,6 +35,7 @@ from passerelle.domain.countries import Country
 from passerelle.federation.client import PartnerClient
 from passerelle.federation.keys import NodeKey
 from passerelle.federation.trust import TrustStore
+from passerelle.logs import configure_logging
 from passerelle.settings import load_settings
 
 SLOW_S = 3.0
@@ -75,7 +76,10 @@ class Checks:
             base_url=be.url,
             headers={"Authorization": f"Bearer {officer_token}"},
             timeout=30,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            # Below uvicorn's 5 s keep-alive: never reuse a connection the node is closing.
+            limits=httpx.Limits(
+                max_connections=64, max_keepalive_connections=64, keepalive_expiry=2.0
+            ),
         )
         self.patrol_id = patrol_id
         self.draw = bank.stream(DEMO_SEED)
@@ -95,7 +99,10 @@ class Checks:
                 body["countries"] = countries
 
             async def send() -> tuple[int, Any]:
-                r = await self.http.post("/api/v1/checks/person", json=body)
+                try:
+                    r = await self.http.post("/api/v1/checks/person", json=body)
+                except httpx.HTTPError:  # counted as an error (status 0), never retried
+                    return 0, None
                 return r.status_code, (r.json() if r.status_code == 200 else None)
 
             return variant, send
@@ -259,6 +266,7 @@ async def measure(args: argparse.Namespace, cluster: Cluster, bank: QueryBank) -
 
 def main() -> None:
     os.environ.setdefault("COLUMNS", "160")  # the table's width when not on a terminal
+    configure_logging("warning", True)  # the /hello baseline's client logs every call at info
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=10_000, help="persons per node")
     ap.add_argument("--duration", type=float, default=8.0, help="seconds per load level")
