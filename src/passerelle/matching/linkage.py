@@ -9,6 +9,7 @@ identifier features. An empty field is unknown, never a mismatch.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from passerelle.exc import InvalidInput
+from passerelle.matching import linkvector as V  # noqa: N812
 from passerelle.matching.estimate import Estimate, estimate, levels_of
 from passerelle.matching.features import Feature
 from passerelle.matching.keys import given_key, person_row_keys
@@ -214,15 +217,52 @@ def _reweighted(explanation: dict[str, Any], est: Estimate) -> tuple[float, dict
     return probability(total), explanation
 
 
+_COLUMNS: dict[int, tuple[Side, V.Columns]] = {}
+
+
+def _columns(side: Side) -> V.Columns:
+    """The side's arrays, built once per side (kept while the side is alive)."""
+    hit = _COLUMNS.get(id(side))
+    if hit is None or hit[0] is not side:
+        if len(_COLUMNS) > 8:
+            _COLUMNS.clear()
+        hit = _COLUMNS[id(side)] = (side, V.columns(side))
+    return hit[1]
+
+
+def _score(
+    left: Side, right: Side, i: np.ndarray, j: np.ndarray, levels: bool
+) -> tuple[np.ndarray, list[dict[str, str]]]:
+    """Fixed-weight log2 odds of every pair and (with ``levels``) its ``levels_of``:
+    over arrays where both records are simple, by ``score_pair`` for the others."""
+    lc, rc = _columns(left), _columns(right)
+    simple = lc.simple[i] & rc.simple[j]
+    fast = np.flatnonzero(simple)
+    odds = np.empty(len(i), dtype=np.float64)
+    scored = V.score_pairs(lc, rc, i[fast], j[fast])
+    odds[fast] = scored.log2_odds
+    out: list[dict[str, str]] = [{} for _ in range(len(i))] if levels else []
+    if levels:
+        for k, lv in zip(fast, V.level_dicts(scored), strict=True):
+            out[k] = lv
+    for k in np.flatnonzero(~simple):
+        _, explanation = score_pair(left, int(i[k]), right, int(j[k]))
+        odds[k] = explanation["log2_odds"]
+        if levels:
+            out[k] = levels_of(explanation)
+    return odds, out
+
+
 def estimate_weights(
-    left: Side, right: Side, pairs: pl.DataFrame, explanations: list[dict[str, Any]], seed: int
+    left: Side, right: Side, candidates: list[dict[str, str]], seed: int
 ) -> Estimate:
-    """EM estimate from the candidate pairs, with ``u`` from random pairs (see estimate.py)."""
+    """EM estimate from the candidate pairs' levels, ``u`` from random pairs (estimate.py)."""
     rng = random.Random(seed)
     n = min(RANDOM_PAIRS, len(left.ids) * len(right.ids))
     drawn = [(rng.randrange(len(left.ids)), rng.randrange(len(right.ids))) for _ in range(n)]
-    random_levels = [levels_of(score_pair(left, i, right, j)[1]) for i, j in drawn]
-    return estimate([levels_of(e) for e in explanations], random_levels)
+    i = np.array([a for a, _ in drawn], dtype=np.int64)
+    j = np.array([b for _, b in drawn], dtype=np.int64)
+    return estimate(candidates, _score(left, right, i, j, levels=True)[1])
 
 
 def link(
@@ -239,29 +279,36 @@ def link(
     """Scored pairs at or above ``threshold`` (optionally each record in one pair at most).
 
     With ``estimate`` the weights are estimated from the two lists (EM, as splink does)
-    instead of the fixed police-register weights.
+    instead of the fixed police-register weights. Every candidate pair is scored over
+    arrays (``linkvector``); the explanation of each pair kept is then built by
+    ``score_pair``, the single-pair matcher, whose score is the one reported.
     """
     if pairs is None:
         pairs = candidate_pairs(left, right)
-    scored: list[tuple[float, int, int, dict[str, Any]]] = []
-    step = 0
-    for i, j in pairs.iter_rows():
-        score, explanation = score_pair(left, i, right, j)
-        if estimate or score >= threshold:
-            scored.append((score, i, j, explanation))
-        step += 1
-        if progress is not None and step % 1000 == 0:
-            progress(1000)
+    i = pairs["row"].to_numpy().astype(np.int64)
+    j = pairs["row_r"].to_numpy().astype(np.int64)
+    odds, levels = _score(left, right, i, j, levels=estimate)
+    est = estimate_weights(left, right, levels, seed) if estimate and len(i) else None
+    if est is not None:
+        odds = np.fromiter((est.log2_odds(lv) for lv in levels), np.float64, len(levels))
     if progress is not None:
-        progress(step % 1000)
-    if estimate and scored:
-        est = estimate_weights(left, right, pairs, [e for *_, e in scored], seed)
-        rescored = []
-        for _, i, j, explanation in scored:
+        progress(len(i))
+    # A margin below the threshold (explanations round to 3 decimals): the score of the
+    # explanation built by ``score_pair`` decides.
+    if threshold <= 0:
+        cut = -np.inf
+    elif threshold >= 1:
+        cut = 50.0  # probability() reaches 1.0 only above ~53
+    else:
+        cut = math.log2(threshold / (1 - threshold)) - 0.01
+    scored: list[tuple[float, int, int, dict[str, Any]]] = []
+    for k in np.flatnonzero(odds >= cut):
+        a, b = int(i[k]), int(j[k])
+        score, explanation = score_pair(left, a, right, b)
+        if est is not None:
             score, explanation = _reweighted(explanation, est)
-            if score >= threshold:
-                rescored.append((score, i, j, explanation))
-        scored = rescored
+        if score >= threshold:
+            scored.append((score, a, b, explanation))
     kept = scored
     if one_to_one:
         kept.sort(key=lambda k: -k[0])
@@ -274,5 +321,5 @@ def link(
                 used_r.add(item[2])
                 chosen.append(item)
         kept = sorted(chosen, key=lambda k: (k[1], k[2]))
-    for score, i, j, explanation in kept:
-        yield Pair(left.ids[i], right.ids[j], score, explanation)
+    for score, a, b, explanation in kept:
+        yield Pair(left.ids[a], right.ids[b], score, explanation)
