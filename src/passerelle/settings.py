@@ -229,6 +229,14 @@ class CrimeSettings(BaseModel):
         description="Per partner country (BE, NL, LU, DE): share incidents with it on these "
         "terms. A partner not listed gets nothing.",
     )
+    boundaries: Path | None = Field(
+        default=None,
+        description="GeoJSON file of the analysts' own areas (Polygon/MultiPolygon, WGS 84): "
+        "drawn on the crime map, with hotspot and trend figures per area.",
+    )
+    boundaries_name_property: str = Field(
+        default="name", description="The feature property that names each area."
+    )
 
 
 class NodeSettings(BaseSettings):

@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.crime import export, iccs
+from passerelle.crime.boundaries import BoundaryStore
 from passerelle.crime.nearrepeat import NearRepeatSettings
 from passerelle.crime.report import report_html, report_pdf
 from passerelle.crime.service import CrimeService
@@ -29,23 +30,70 @@ PermQ = Annotated[int, Query(ge=0, le=9999, description="Gi* permutations")]
 AlphaQ = Annotated[float, Query(gt=0, lt=1, description="False-discovery rate")]
 
 
+LangQ = Annotated[
+    Literal["en", "fr", "nl", "de"] | None,
+    Query(description="Language of the ICCS class names (default English)"),
+]
+
+
+def boundary_store(ctx: CtxDep) -> BoundaryStore:
+    c = ctx.settings.crime
+    return BoundaryStore(ctx.settings.data_dir, c.boundaries, c.boundaries_name_property)
+
+
 def service(ctx: CtxDep) -> CrimeService:
-    return CrimeService(ctx.engine)
+    return CrimeService(ctx.engine, boundary_store(ctx))
 
 
 Svc = Annotated[CrimeService, Depends(service)]
 
 
 @router.get("/summary")
-def summary(_: Analyst, svc: Svc) -> dict[str, Any]:
+def summary(_: Analyst, svc: Svc, lang: LangQ = None) -> dict[str, Any]:
     """Incidents held per country, the period and the ICCS classes present."""
-    return svc.summary()
+    return svc.summary(lang)
 
 
 @router.get("/iccs")
-def iccs_table(_: Analyst) -> dict[str, Any]:
-    """The ICCS mapping table in force (version, sources, caveats)."""
-    return iccs.table()
+def iccs_table(_: Analyst, lang: LangQ = None) -> dict[str, Any]:
+    """The ICCS mapping table in force (version, sources, caveats); each class has its
+    names in the four languages and ``name`` in ``lang``."""
+    return iccs.table(lang)
+
+
+@router.get("/boundaries")
+def boundaries(_: Analyst, ctx: CtxDep) -> dict[str, Any]:
+    """The analyst's boundaries in force as GeoJSON (property ``name``), with ``source``
+    (``uploaded``, ``configured`` or null when there are none: no features)."""
+    store = boundary_store(ctx)
+    areas = store.get()
+    gj: dict[str, Any] = (
+        areas.geojson() if areas is not None else {"type": "FeatureCollection", "features": []}
+    )
+    gj["source"] = store.source()
+    return gj
+
+
+@router.put("/boundaries")
+async def upload_boundaries(
+    _: Analyst,
+    ctx: CtxDep,
+    request: Request,
+    name_property: Annotated[str, Query(max_length=100)] = "name",
+) -> dict[str, Any]:
+    """Replace the boundaries with a GeoJSON FeatureCollection (request body) of Polygon or
+    MultiPolygon features in WGS 84; ``name_property`` names each area. Refused whole
+    (``crime_bad_boundaries``) when not valid."""
+    body = await request.body()
+    areas = boundary_store(ctx).put(body, name_property)
+    return {"areas": len(areas.names), "names": areas.names, "source": "uploaded"}
+
+
+@router.delete("/boundaries")
+def delete_boundaries(_: Analyst, ctx: CtxDep) -> dict[str, Any]:
+    """Forget the uploaded boundaries (the configured ones, if any, apply again)."""
+    store = boundary_store(ctx)
+    return {"deleted": store.clear(), "source": store.source()}
 
 
 @router.get("/hotspots")
@@ -63,6 +111,28 @@ def hotspots(
     cross-border clusters in ``properties``."""
     q = CrimeQuery(iccs_code, since, until)
     return svc.hotspots_geojson(q, resolution=resolution, permutations=permutations, alpha=alpha)
+
+
+@router.get("/hotspots/areas")
+def hotspots_areas(
+    _: Analyst,
+    svc: Svc,
+    iccs_code: Annotated[str | None, Query(alias="iccs", max_length=6)] = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    resolution: ResQ = 8,
+    permutations: PermQ = 999,
+    alpha: AlphaQ = 0.05,
+) -> dict[str, Any]:
+    """Per area of the analyst's boundaries: incidents, hot and cold Gi* cells (by cell
+    centre), 28-day and year-to-date change. ``areas`` is empty without boundaries."""
+    _cells, info = svc.hotspots(
+        CrimeQuery(iccs_code, since, until),
+        resolution=resolution,
+        permutations=permutations,
+        alpha=alpha,
+    )
+    return {k: v for k, v in info.items() if k != "cross_border"} | {"areas": info.get("areas", [])}
 
 
 @router.get("/hotspots/export")
@@ -139,9 +209,10 @@ def trends(
     until: UntilQ = None,
     level: Annotated[int, Query(ge=1, le=4)] = 2,
     every: Literal["1w", "1mo"] = "1w",
+    lang: LangQ = None,
 ) -> dict[str, Any]:
     """28-day and year-to-date change per ICCS class and country, series, seasonality."""
-    return svc.trends(CrimeQuery(iccs_code, None, until), level=level, every=every)
+    return svc.trends(CrimeQuery(iccs_code, None, until), level=level, every=every, lang=lang)
 
 
 @router.get("/report")

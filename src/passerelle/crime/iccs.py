@@ -1,7 +1,9 @@
 """National offence codes (NL, BE, DE, and police.uk for the test data) mapped to the UNODC ICCS.
 
 The mapping is data shipped with the package (``crime/data``): ``iccs.csv`` the
-ICCS classes used (levels 1-4), ``iccs_mapping.csv`` one row per national code
+ICCS classes used (levels 1-4) with their names in English (``label``, the UNODC
+text) and in French, Dutch and German (``label_fr``, ``label_nl``, ``label_de``),
+``iccs_mapping.csv`` one row per national code
 with the ICCS class, the relation (exact / partial / broader / none), a caveat
 and a source, and ``iccs_meta.json`` the version and the sources. ICCS codes are
 hierarchical by prefix: "05" ⊃ "0501" ⊃ "05012".
@@ -19,13 +21,23 @@ from typing import Any
 from passerelle.exc import InvalidInput
 
 _LEVEL_LEN = {1: 2, 2: 4, 3: 5, 4: 6}
+LANGUAGES = ("en", "fr", "nl", "de")
 
 
 @dataclass(frozen=True)
 class IccsClass:
     code: str
     level: int
-    label: str
+    label: str  # English, the UNODC text
+    label_fr: str = ""
+    label_nl: str = ""
+    label_de: str = ""
+
+    def name(self, lang: str | None = None) -> str:
+        """The class name in ``lang`` (fr, nl, de, en; English when unknown or missing)."""
+        if lang in ("fr", "nl", "de"):
+            return str(getattr(self, f"label_{lang}")) or self.label
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,17 @@ def version() -> str:
 
 @functools.cache
 def classes() -> dict[str, IccsClass]:
-    rows = csv.DictReader(_read("iccs.csv").splitlines())
-    return {r["iccs_code"]: IccsClass(r["iccs_code"], int(r["level"]), r["label"]) for r in rows}
+    out: dict[str, IccsClass] = {}
+    for r in csv.DictReader(_read("iccs.csv").splitlines()):
+        out[r["iccs_code"]] = IccsClass(
+            r["iccs_code"],
+            int(r["level"]),
+            r["label"],
+            r.get("label_fr") or "",
+            r.get("label_nl") or "",
+            r.get("label_de") or "",
+        )
+    return out
 
 
 @functools.cache
@@ -104,18 +125,27 @@ def within(iccs_code: str | None, filter_code: str | None) -> bool:
     return iccs_code is not None and iccs_code.startswith(filter_code)
 
 
-def label(code: str | None) -> str:
+UNCLASSIFIED = {
+    "en": "unclassified",
+    "fr": "non classé",
+    "nl": "niet ingedeeld",
+    "de": "nicht zugeordnet",
+}
+
+
+def label(code: str | None, lang: str | None = None) -> str:
+    """The name of an ICCS class in ``lang`` (English by default); the code if unknown."""
     if code is None:
-        return "unclassified"
+        return UNCLASSIFIED.get(lang or "en", UNCLASSIFIED["en"])
     c = classes().get(code)
-    return c.label if c else code
+    return c.name(lang) if c else code
 
 
-def table() -> dict[str, Any]:
-    """The whole mapping, for the API and the docs."""
+def table(lang: str | None = None) -> dict[str, Any]:
+    """The whole mapping, for the API and the docs (``name``: the class name in ``lang``)."""
     return {
         "version": version(),
         "meta": meta(),
-        "classes": [c.__dict__ for c in classes().values()],
+        "classes": [{**c.__dict__, "name": c.name(lang)} for c in classes().values()],
         "mappings": [m.__dict__ for m in mappings().values()],
     }

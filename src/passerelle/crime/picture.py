@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import h3
 import numpy as np
 import polars as pl
 from scipy.sparse.csgraph import connected_components
 
+from passerelle.crime.areas import OUTSIDE, Areas, assign_areas
 from passerelle.crime.density import kernel_density
 from passerelle.crime.grid import Grid, cells_of, check_resolution
 from passerelle.crime.hotspots import gi_star
@@ -109,6 +111,51 @@ def cross_border(
                     }
                     for c in sides
                 },
+            }
+        )
+    return out
+
+
+def area_table(
+    df: pl.DataFrame,
+    cells: pl.DataFrame,
+    areas: Areas,
+    as_of: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Per user-supplied area: incidents (total and per country), the 28-day and year-to-date
+    change, and the hot and cold cells whose centre lies in it (``(outside)`` last)."""
+    if as_of is None:
+        last = df["occurred_on"].max() if df.height else None
+        as_of = last if isinstance(last, dt.date) else dt.date.today()
+    located = assign_areas(df, areas.names, areas.shapes) if df.height else df
+    centres = [h3.cell_to_latlng(c) for c in cells["cell"].to_list()]
+    cell_area = assign_areas(
+        pl.DataFrame(
+            {
+                "latitude": [c[0] for c in centres],
+                "longitude": [c[1] for c in centres],
+                "class": cells["class"],
+            },
+            schema={"latitude": pl.Float64, "longitude": pl.Float64, "class": pl.String},
+        ),
+        areas.names,
+        areas.shapes,
+    )
+    out = []
+    for name in [*dict.fromkeys(areas.names), OUTSIDE]:
+        inside = located.filter(pl.col("area") == name) if df.height else df
+        area_cells = cell_area.filter(pl.col("area") == name)
+        if name == OUTSIDE and inside.height == 0:
+            continue
+        per_country = dict(sorted(inside.group_by("country").len().iter_rows()))
+        out.append(
+            {
+                "area": name,
+                "incidents": inside.height,
+                "by_country": {str(k): int(v) for k, v in per_country.items()},
+                "hot_cells": int((area_cells["class"] == "hot").sum()),
+                "cold_cells": int((area_cells["class"] == "cold").sum()),
+                **period_changes(inside, as_of),
             }
         )
     return out

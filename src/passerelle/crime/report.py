@@ -92,13 +92,13 @@ def build(svc: CrimeService, q: Query, lang: str, resolution: int) -> dict[str, 
         nr = svc.near_repeat(q, NR)
     except InvalidInput:
         nr = None
-    trend = svc.trends(q, level=2)
+    trend = svc.trends(q, level=2, lang=lang)
     df = svc.incidents(q)
     hot = cells.filter(pl.col("class") == "hot").sort("z", descending=True).head(15)
     return {
         "lang": lang,
         "iccs": q.iccs,
-        "iccs_label": iccs.label(q.iccs) if q.iccs else None,
+        "iccs_label": iccs.label(q.iccs, lang) if q.iccs else None,
         "since": str(df["occurred_on"].min()) if df.height else "",
         "until": str(df["occurred_on"].max()) if df.height else "",
         "incidents": df.height,

@@ -11,9 +11,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from passerelle.crime import iccs
+from passerelle.crime.areas import Areas
+from passerelle.crime.boundaries import BoundaryStore
 from passerelle.crime.export import to_geojson
 from passerelle.crime.nearrepeat import NearRepeatResult, NearRepeatSettings, knox_bands
-from passerelle.crime.picture import HotspotSettings, cross_border, hotspot_cells
+from passerelle.crime.picture import HotspotSettings, area_table, cross_border, hotspot_cells
 from passerelle.crime.points import project_local
 from passerelle.crime.store import CrimeStore, IncidentFilter
 from passerelle.crime.trends import trends
@@ -38,13 +40,18 @@ class Query:
 
 
 class CrimeService:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, boundaries: BoundaryStore | None = None) -> None:
         self.store = CrimeStore(engine)
+        self.boundaries = boundaries
+
+    def areas(self) -> Areas | None:
+        """The analyst's boundaries in force (uploaded or configured), if any."""
+        return self.boundaries.get() if self.boundaries is not None else None
 
     def incidents(self, q: Query) -> pl.DataFrame:
         return self.store.frame(q.filter())
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, lang: str | None = None) -> dict[str, Any]:
         out = self.store.summary()
         df = self.store.frame()
         classes = (
@@ -53,7 +60,7 @@ class CrimeService:
             .sort("len", descending=True)
         )
         out["iccs_classes"] = [
-            {"iccs": c, "label": iccs.label(c), "incidents": int(n)}
+            {"iccs": c, "label": iccs.label(c, lang), "incidents": int(n)}
             for c, n in classes.iter_rows()
             if c is not None and c in iccs.classes()
         ]
@@ -87,8 +94,11 @@ class CrimeService:
             "resolution": resolution,
             "permutations": permutations,
             "alpha": alpha,
-            "cross_border": cross_border(df, cells, resolution),
+            "cross_border": cross_border(df, cells, resolution, q.until),
         }
+        areas = self.areas()
+        if areas is not None:
+            info["areas"] = area_table(df, cells, areas, q.until)
         return cells, info
 
     def hotspots_geojson(self, q: Query, **kw: Any) -> dict[str, Any]:
@@ -113,9 +123,11 @@ class CrimeService:
         days = (df["occurred_on"].to_numpy() - epoch).astype("timedelta64[D]").astype(np.int64)
         return knox_bands(xy, days, s)
 
-    def trends(self, q: Query, *, level: int = 2, every: str = "1w") -> dict[str, Any]:
+    def trends(
+        self, q: Query, *, level: int = 2, every: str = "1w", lang: str | None = None
+    ) -> dict[str, Any]:
         if level not in (1, 2, 3, 4):
             raise InvalidInput("ICCS level must be 1 to 4", code="crime_bad_iccs", iccs=level)
         if every not in ("1w", "1mo"):
             raise InvalidInput("series step must be 1w or 1mo", code="crime_bad_period")
-        return trends(self.incidents(q), as_of=q.until, level=level, every=every)
+        return trends(self.incidents(q), as_of=q.until, level=level, every=every, lang=lang)

@@ -86,11 +86,12 @@ def trends(
     level: int = 2,
     every: str = "1w",
     area: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Changes per ICCS class (at ``level``) and country, the series and the seasonality.
 
     With ``area`` (a column, e.g. from ``areas.assign_areas``) the changes and the series
-    are given per area too (``by_area``)."""
+    are given per area too (``by_area``). ``lang``: the language of the class names."""
     if as_of is None:
         last = df["occurred_on"].max() if df.height else None
         as_of = last if isinstance(last, dt.date) else dt.date.today()
@@ -104,7 +105,7 @@ def trends(
         }
         entry: dict[str, Any] = {
             "iccs": cls,
-            "label": iccs.label(cls if isinstance(cls, str) else None),
+            "label": iccs.label(cls if isinstance(cls, str) else None, lang),
             "total": period_changes(part, as_of),
             "by_country": per_country,
         }

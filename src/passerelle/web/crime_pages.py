@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.crime import iccs
+from passerelle.crime.api import boundary_store
 from passerelle.crime.nearrepeat import NearRepeatSettings
 from passerelle.crime.report import day_labels
 from passerelle.crime.service import CrimeService
@@ -58,11 +59,12 @@ def crime_page(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> Res
     guard = _guard(request, user)
     if isinstance(guard, Response):
         return guard
-    summary = CrimeService(ctx.engine).summary()
+    lang = request_language(request)
+    summary = CrimeService(ctx.engine).summary(lang)
     classes = [c for c in iccs.classes().values() if c.level <= 3]
     context: dict[str, Any] = {
         "summary": summary,
-        "classes": classes,
+        "classes": [(c, c.name(lang)) for c in classes],
         "present": {c["iccs"] for c in summary["iccs_classes"]},
         "selected": DEFAULT_ICCS,
         "months": _months(summary["period"]["first"], summary["period"]["last"]),
@@ -104,7 +106,7 @@ def crime_panel(
     guard = _guard(request, user)
     if isinstance(guard, Response):
         return guard
-    svc = CrimeService(ctx.engine)
+    svc = CrimeService(ctx.engine, boundary_store(ctx))
     context: dict[str, Any] = {"iccs": iccs_code, "resolution": resolution}
     try:
         q = CrimeQuery(
@@ -121,7 +123,7 @@ def crime_panel(
             context["nr_columns"] = day_labels(context["nr"], request_language(request))
         except InvalidInput:
             context["nr"] = None
-        trend = svc.trends(q, level=2)
+        trend = svc.trends(q, level=2, lang=request_language(request))
         context["trend"] = trend
         context["chart"] = _trend_svg(trend["series"])
         wanted = {"iccs": iccs_code, "since": since, "until": until, "resolution": resolution}

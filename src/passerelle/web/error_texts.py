@@ -266,6 +266,10 @@ ERROR_TEXTS: dict[str, str] = {
     "crime_bad_language": N_(
         "This language is not offered. Choose French, Dutch, German or English."
     ),
+    "crime_bad_boundaries": N_(
+        "The boundaries cannot be used: give a GeoJSON FeatureCollection of Polygon or "
+        "MultiPolygon features in WGS 84 (longitude, latitude)."
+    ),
 }
 
 FAMILY_TEXTS: dict[int, str] = {

@@ -44,6 +44,19 @@
       }).addTo(map);
     });
 
+  // the analyst's own boundaries (uploaded or configured), when there are any
+  fetch("/api/v1/crime/boundaries", { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((gj) => {
+      if (!gj || !gj.features || !gj.features.length) return;
+      L.geoJSON(gj, {
+        style: { color: "#6c3483", weight: 2, dashArray: "6 4", fill: false },
+        onEachFeature: (f, layer) => layer.bindTooltip(String(f.properties.name)),
+      }).addTo(map);
+      const legend = document.getElementById("areas-legend");
+      if (legend) legend.hidden = false;
+    });
+
   function params() {
     const p = new URLSearchParams(new FormData(form));
     for (const [k, v] of [...p.entries()]) if (!v) p.delete(k);
