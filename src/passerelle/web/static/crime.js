@@ -45,17 +45,54 @@
     });
 
   // the analyst's own boundaries (uploaded or configured), when there are any
-  fetch("/api/v1/crime/boundaries", { credentials: "same-origin" })
-    .then((r) => (r.ok ? r.json() : null))
-    .then((gj) => {
-      if (!gj || !gj.features || !gj.features.length) return;
-      L.geoJSON(gj, {
-        style: { color: "#6c3483", weight: 2, dashArray: "6 4", fill: false },
-        onEachFeature: (f, layer) => layer.bindTooltip(String(f.properties.name)),
-      }).addTo(map);
-      const legend = document.getElementById("areas-legend");
-      if (legend) legend.hidden = false;
+  let areas = null;
+  const legend = document.getElementById("areas-legend");
+  function drawAreas() {
+    return fetch("/api/v1/crime/boundaries", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((gj) => {
+        if (areas) map.removeLayer(areas);
+        areas = null;
+        const n = gj && gj.features ? gj.features.length : 0;
+        if (legend) legend.hidden = n === 0;
+        if (!n) return 0;
+        areas = L.geoJSON(gj, {
+          style: { color: "#6c3483", weight: 2, dashArray: "6 4", fill: false },
+          onEachFeature: (f, layer) => layer.bindTooltip(String(f.properties.name)),
+        }).addTo(map);
+        return n;
+      });
+  }
+  drawAreas();
+  const upload = document.getElementById("boundaries-form");
+  const status = document.getElementById("boundaries-status");
+  function refresh(n) {
+    status.textContent = n ? upload.dataset.loaded.replace("{n}", n) : "";
+    form.dispatchEvent(new Event("change", { bubbles: true })); // panel and cells again
+  }
+  function failed(r) {
+    return r.json().then((b) => { status.textContent = (b.error && b.error.message) || r.statusText; });
+  }
+  if (upload) {
+    upload.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const file = document.getElementById("boundaries-file").files[0];
+      if (!file) return;
+      const name = document.getElementById("boundaries-name").value || "name";
+      file.text().then((text) =>
+        fetch("/api/v1/crime/boundaries?name_property=" + encodeURIComponent(name), {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/geo+json" },
+          body: text,
+        })
+      ).then((r) => (r.ok ? drawAreas().then(refresh) : failed(r)));
     });
+    document.getElementById("boundaries-clear").addEventListener("click", () => {
+      fetch("/api/v1/crime/boundaries", { method: "DELETE", credentials: "same-origin" })
+        .then((r) => (r.ok ? drawAreas().then(refresh) : failed(r)));
+    });
+  }
 
   function params() {
     const p = new URLSearchParams(new FormData(form));
