@@ -108,6 +108,24 @@ class RequestsSettings(BaseModel):
     )
 
 
+class PatrolSettings(BaseModel):
+    """Joint patrols (docs/checks.md): copies at the partner nodes and their safety net."""
+
+    max_active_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=72,
+        description="A started patrol counts as ended this long after its start (and at its "
+        "planned end), even if the end never reached this node.",
+    )
+    sync_retry_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Pause between retries of an undelivered copy."
+    )
+    background_sync: bool = Field(
+        default=True, description="Retry undelivered patrol copies inside the node."
+    )
+
+
 class RetentionRuleSettings(BaseModel):
     """An extra retention rule from the node configuration (``[[retention.rules]]``)."""
 
@@ -276,6 +294,7 @@ class NodeSettings(BaseSettings):
     checks: ChecksSettings = ChecksSettings()
     contact_point: ContactPointSettings = ContactPointSettings()
     requests: RequestsSettings = RequestsSettings()
+    patrols: PatrolSettings = PatrolSettings()
     retention: RetentionSettings = RetentionSettings()
     dpo: DpoSettings = DpoSettings()
     audit: AuditSettings = AuditSettings()

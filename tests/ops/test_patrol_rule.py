@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -52,10 +52,10 @@ def test_patrol_rule(
 ) -> None:
     who = CrewMember.parse(requester)
     if code is None:
-        assert check_patrol_access(patrol, provider=provider, requester=who) is patrol
+        assert check_patrol_access(patrol, provider=provider, requester=who, now=NOW) is patrol
         return
     with pytest.raises(PatrolRefused) as err:
-        check_patrol_access(patrol, provider=provider, requester=who)
+        check_patrol_access(patrol, provider=provider, requester=who, now=NOW)
     assert err.value.code == code and err.value.status == 403
 
 
@@ -107,3 +107,38 @@ def test_store_round_trip_and_crew_changes(engine: sa.Engine) -> None:
     assert [p.patrol_id for p in store.find(status=PatrolStatus.ACTIVE)] == [planned.patrol_id]
     assert store.find(status=PatrolStatus.ENDED) == []
     assert store.get("BE-ffffffffffffffff") is None
+
+
+@pytest.mark.parametrize(
+    ("patrol", "after", "code"),
+    [
+        (ACTIVE, timedelta(hours=12) - timedelta(seconds=1), None),
+        (ACTIVE, timedelta(hours=12), "patrol_ended"),  # the maximum shift length
+        (replace(ACTIVE, planned_end=NOW + timedelta(hours=3)), timedelta(hours=3), "patrol_ended"),
+        (replace(ACTIVE, planned_end=NOW + timedelta(hours=3)), timedelta(hours=2), None),
+        (
+            replace(ACTIVE, planned_end=NOW + timedelta(hours=30)),
+            timedelta(hours=12),
+            "patrol_ended",
+        ),
+    ],
+)
+def test_a_copy_whose_end_never_came_expires(
+    patrol: Patrol, after: timedelta, code: str | None
+) -> None:
+    def decide() -> Patrol:
+        return check_patrol_access(
+            patrol,
+            provider=NL,
+            requester=CrewMember.parse("BE:officer"),
+            now=NOW + after,
+            max_active=timedelta(hours=12),
+        )
+
+    if code is None:
+        assert decide() is patrol
+    else:
+        with pytest.raises(PatrolRefused) as e:
+            decide()
+        assert e.value.code == code
+    assert replace(ACTIVE, status=PatrolStatus.PLANNED).expires_at() is None

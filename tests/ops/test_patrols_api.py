@@ -53,7 +53,9 @@ def test_unknown_crew_members_are_refused(nodes: dict[Country, Node]) -> None:
         assert r.status_code == 422 and r.json()["error"]["code"] == "crew_member_unknown"
         r = be.post("/api/v1/ops/patrols", json={"crew": ["BE:officer", "NL:ghost"]})
         assert r.status_code == 201  # BE cannot know NL's officers; NL refuses its copy
-        assert r.json()["sync"]["NL"] == "error: crew_member_unknown"
+        nl = r.json()["sync"]["NL"]  # refused by NL: kept pending, retried, shown
+        assert nl.startswith("pending since ") and nl.endswith(": error: crew_member_unknown")
+        assert r.json()["copies"]["NL"]["state"] == "pending"
         r = be.post("/api/v1/ops/patrols", json={"crew": ["BE:officer", "XX:officer"]})
         assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_country"
 
@@ -83,3 +85,14 @@ def test_an_officers_active_patrols(nodes: dict[Country, Node]) -> None:
     service = PatrolService(nodes[BE].ctx)
     assert pid in [p.patrol_id for p in service.for_officer(officer)]
     assert pid not in [p.patrol_id for p in service.for_officer(control)]
+
+
+def test_an_end_is_accepted_even_when_the_crew_was_refused(nodes: dict[Country, Node]) -> None:
+    pid = start_patrol(nodes[BE], "BE:officer,NL:officer")
+    with nodes[BE].client() as be:
+        r = be.post(f"/api/v1/ops/patrols/{pid}/crew", json={"crew": ["NL:ghost"]})
+        assert r.json()["copies"]["NL"]["state"] == "pending"  # NL refused that version
+        ended = be.post(f"/api/v1/ops/patrols/{pid}/end").json()
+    assert ended["sync"] == {"NL": "registered"}
+    copy = nodes[NL].ctx.patrols.store.get(pid)
+    assert copy is not None and copy.status.value == "ended"

@@ -30,7 +30,6 @@ from passerelle.domain.purpose import Purpose
 from passerelle.exc import InvalidInput
 from passerelle.node.context import NodeContext
 from passerelle.ops.patrols import CrewMember, PatrolRefused, check_patrol_access
-from passerelle.ops.store import PatrolStore
 from passerelle.requests.references import record_key_of
 
 log = structlog.get_logger(__name__)
@@ -73,10 +72,13 @@ class PartnerCheck:
         c = self.query.context
         if c.purpose is Purpose.JOINT_CONTROL:
             assert c.patrol_id is not None  # validate_context requires it
+            patrols = self.ctx.patrols  # its clock: the safety net of a lost "end"
             check_patrol_access(
-                PatrolStore(self.ctx.engine).get(c.patrol_id),
+                patrols.store.get(c.patrol_id),
                 provider=self.ctx.settings.country,
                 requester=CrewMember(self.partner, self.officer),
+                now=patrols.now(),
+                max_active=patrols.max_active,
             )
 
     def answer(self) -> dict[str, Any]:

@@ -39,7 +39,6 @@ from passerelle.federation.client import PartnerResult
 from passerelle.federation.trust import PartnerEntry
 from passerelle.node.context import NodeContext
 from passerelle.ops.patrols import CrewMember, check_patrol_access
-from passerelle.ops.store import PatrolStore
 
 log = structlog.get_logger(__name__)
 _ANSWER_STATUSES = ("hit", "no_hit", "refused")
@@ -152,10 +151,13 @@ class CheckService:
         if query.context.purpose is not Purpose.JOINT_CONTROL:
             return set()
         assert query.context.patrol_id is not None
+        patrols = self.ctx.patrols
         patrol = check_patrol_access(
-            PatrolStore(self.ctx.engine).get(query.context.patrol_id),
+            patrols.store.get(query.context.patrol_id),
             provider=self.country,
             requester=CrewMember(self.country, principal.subject),
+            now=patrols.now(),
+            max_active=patrols.max_active,
         )
         return {p.country for p in partners if p.country not in patrol.countries}
 

@@ -28,6 +28,7 @@ from passerelle.storage.db import create_engine, migrate
 
 if TYPE_CHECKING:
     from passerelle.federation.client import PartnerClient
+    from passerelle.ops.runtime import PatrolRuntime
     from passerelle.requests.service import FollowUpService
     from passerelle.retention.service import RetentionService
 
@@ -48,6 +49,7 @@ class NodeContext:
     _retention: RetentionService | None = None
     _follow_ups: FollowUpService | None = None
     _policy: Policy | None = None
+    _patrols: PatrolRuntime | None = None
 
     @property
     def policy(self) -> Policy:
@@ -88,6 +90,15 @@ class NodeContext:
 
             self._follow_ups = FollowUpService.for_node(self)
         return self._follow_ups
+
+    @property
+    def patrols(self) -> PatrolRuntime:
+        """Joint patrols: store, copies outbox, clock (``passerelle.ops``)."""
+        if self._patrols is None:
+            from passerelle.ops.runtime import PatrolRuntime
+
+            self._patrols = PatrolRuntime(self)
+        return self._patrols
 
     @property
     def retention(self) -> RetentionService:

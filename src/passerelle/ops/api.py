@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from passerelle.auth.roles import Principal, Role
+from passerelle.node.context import NodeContext
+from passerelle.ops.copies import CopyState
 from passerelle.ops.patrols import Patrol, PatrolStatus
 from passerelle.ops.service import PatrolChange, PatrolService
 from passerelle.web.deps import CtxDep, require_roles
@@ -32,6 +34,13 @@ class CrewAdd(BaseModel):
     crew: list[str] = Field(min_length=1, max_length=12)
 
 
+class CopyView(BaseModel):
+    state: str = Field(description="registered | pending")
+    since: datetime | None = Field(description="pending: oldest undelivered change; else when")
+    attempts: int
+    last_error: str | None
+
+
 class PatrolView(BaseModel):
     patrol_id: str
     origin_country: str
@@ -45,20 +54,46 @@ class PatrolView(BaseModel):
     ended_at: datetime | None
     created_by: str
     created_at: datetime
+    expires_at: datetime | None = Field(
+        default=None,
+        description="An active patrol counts as ended from then on, even without its end "
+        "(planned end, or [patrols] max_active_hours after the start)",
+    )
     sync: dict[str, str] = Field(
         default_factory=dict,
-        description="After a change: how each partner node took its copy "
-        "('registered', or the failure)",
+        description="At the origin node: how each partner node holds its copy: 'registered', "
+        "or 'pending since <time>[: <last failure>]' (retried until it is registered)",
+    )
+    copies: dict[str, CopyView] = Field(
+        default_factory=dict, description="At the origin node: the same, per partner, as data"
     )
 
     @classmethod
-    def of(cls, patrol: Patrol, sync: dict[str, str] | None = None) -> PatrolView:
+    def of(
+        cls, patrol: Patrol, copies: dict[str, CopyState] | None = None, max_active: float = 12
+    ) -> PatrolView:
         wire = patrol.to_wire()
-        return cls.model_validate({**wire, "sync": sync or {}})
+        states = copies or {}
+        return cls.model_validate(
+            {
+                **wire,
+                "expires_at": patrol.expires_at(timedelta(hours=max_active)),
+                "sync": {c: s.text() for c, s in sorted(states.items())},
+                "copies": {c: s.to_dict() for c, s in sorted(states.items())},
+            }
+        )
 
-    @classmethod
-    def change(cls, change: PatrolChange) -> PatrolView:
-        return cls.of(change.patrol, change.sync)
+
+def _view(ctx: NodeContext, change: PatrolChange) -> PatrolView:
+    return PatrolView.of(change.patrol, change.copies, ctx.settings.patrols.max_active_hours)
+
+
+def _read(ctx: NodeContext, patrols: list[Patrol]) -> list[PatrolView]:
+    service = PatrolService(ctx)
+    own = [p.patrol_id for p in patrols if p.origin_country == ctx.settings.country]
+    states = service.copies.states_of(own)
+    hours = ctx.settings.patrols.max_active_hours
+    return [PatrolView.of(p, states.get(p.patrol_id), hours) for p in patrols]
 
 
 @router.post("", status_code=201, summary="Create (and optionally start) a joint patrol")
@@ -72,7 +107,7 @@ async def create_patrol(body: PatrolCreate, ctx: CtxDep, principal: OpsPrincipal
         planned_end=body.planned_end,
         start=body.start,
     )
-    return PatrolView.change(change)
+    return _view(ctx, change)
 
 
 @router.get("", summary="Patrols known to this node (own and partners' copies)")
@@ -81,26 +116,26 @@ def list_patrols(
     _p: OpsPrincipal,
     status: Annotated[PatrolStatus | None, Query(description="Only this status")] = None,
 ) -> list[PatrolView]:
-    return [PatrolView.of(p) for p in PatrolService(ctx).find(status)]
+    return _read(ctx, PatrolService(ctx).find(status))
 
 
 @router.get("/{patrol_id}", summary="One patrol")
 def get_patrol(patrol_id: str, ctx: CtxDep, _p: OpsPrincipal) -> PatrolView:
-    return PatrolView.of(PatrolService(ctx).get(patrol_id))
+    return _read(ctx, [PatrolService(ctx).get(patrol_id)])[0]
 
 
 @router.post("/{patrol_id}/crew", summary="Add officers to the crew")
 async def add_crew(
     patrol_id: str, body: CrewAdd, ctx: CtxDep, principal: OpsPrincipal
 ) -> PatrolView:
-    return PatrolView.change(await PatrolService(ctx).add_crew(principal, patrol_id, body.crew))
+    return _view(ctx, await PatrolService(ctx).add_crew(principal, patrol_id, body.crew))
 
 
 @router.post("/{patrol_id}/start", summary="Start the patrol (opens joint-control checks)")
 async def start_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
-    return PatrolView.change(await PatrolService(ctx).start(principal, patrol_id))
+    return _view(ctx, await PatrolService(ctx).start(principal, patrol_id))
 
 
 @router.post("/{patrol_id}/end", summary="End the patrol (closes joint-control checks at once)")
 async def end_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
-    return PatrolView.change(await PatrolService(ctx).end(principal, patrol_id))
+    return _view(ctx, await PatrolService(ctx).end(principal, patrol_id))

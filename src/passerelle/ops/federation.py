@@ -33,9 +33,10 @@ def receive_copy(ctx: NodeContext, sender_country: str, payload: object) -> Patr
     if me not in patrol.countries:
         raise Forbidden("the patrol has none of our officers", code="patrol_not_for_us")
     service = PatrolService(ctx)
-    ours = tuple(m for m in patrol.crew if m.country == me)
-    service.check_own_members(ours)
     current = service.store.get(patrol.patrol_id)
+    closing = patrol.status is PatrolStatus.ENDED and current is not None
+    if not closing:  # an end only closes access: never refuse it for its crew
+        service.check_own_members(tuple(m for m in patrol.crew if m.country == me))
     if current is not None:
         if current.origin_country != patrol.origin_country:
             raise PatrolConflict("patrol id taken by another origin", code="patrol_conflict")

@@ -6,13 +6,18 @@ own copy, and a providing node decides a ``joint_control`` check on *its* copy
 only (``check_patrol_access``): the patrol exists, has started and has not
 ended, includes one of the providing country's officers, and includes the
 requesting officer. Ending a patrol closes that access at once.
+
+Safety net: a copy whose "end" never arrived cannot keep access open. A
+started patrol counts as ended at its planned end, if it has one, and at the
+latest ``[patrols] max_active_hours`` (default 12) after its start
+(``Patrol.expires_at``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +27,7 @@ from passerelle.exc import Forbidden, InvalidInput
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,119}")
 _PATROL_ID = re.compile(r"[A-Z]{2}-[0-9a-f]{16}")
 MAX_CREW = 12
+DEFAULT_MAX_ACTIVE = timedelta(hours=12)
 
 
 class PatrolStatus(StrEnum):
@@ -115,6 +121,21 @@ class Patrol:
     def includes(self, member: CrewMember) -> bool:
         return member in self.crew
 
+    def expires_at(self, max_active: timedelta = DEFAULT_MAX_ACTIVE) -> datetime | None:
+        """When a started patrol counts as ended even without its end: the planned end, or
+        ``max_active`` after its start, whichever comes first (``None``: not started)."""
+        if self.status is not PatrolStatus.ACTIVE or self.started_at is None:
+            return None
+        limit = self.started_at + max_active
+        return min(limit, self.planned_end) if self.planned_end is not None else limit
+
+    def is_over(self, now: datetime, max_active: timedelta = DEFAULT_MAX_ACTIVE) -> bool:
+        """Ended, or past ``expires_at``."""
+        if self.status is PatrolStatus.ENDED:
+            return True
+        expiry = self.expires_at(max_active)
+        return expiry is not None and now >= expiry
+
     def with_status(self, status: PatrolStatus, at: datetime) -> Patrol:
         if status is PatrolStatus.ACTIVE:
             return replace(self, status=status, started_at=at)
@@ -172,14 +193,22 @@ class PatrolRefused(Forbidden):
 
 
 def check_patrol_access(
-    patrol: Patrol | None, *, provider: Country, requester: CrewMember
+    patrol: Patrol | None,
+    *,
+    provider: Country,
+    requester: CrewMember,
+    now: datetime | None = None,
+    max_active: timedelta = DEFAULT_MAX_ACTIVE,
 ) -> Patrol:
-    """The joint-control rule, decided on the provider's own copy; raise ``PatrolRefused``."""
+    """The joint-control rule, decided on the provider's own copy; raise ``PatrolRefused``.
+
+    A copy past its planned end or ``max_active`` after its start counts as ended.
+    """
     if patrol is None:
         raise PatrolRefused("no such patrol at this node", code="patrol_unknown")
     if patrol.status is PatrolStatus.PLANNED:
         raise PatrolRefused("the patrol has not started", code="patrol_not_started")
-    if patrol.status is PatrolStatus.ENDED:
+    if patrol.is_over(now or datetime.now(UTC), max_active):
         raise PatrolRefused("the patrol has ended", code="patrol_ended")
     if provider not in patrol.countries:
         raise PatrolRefused(

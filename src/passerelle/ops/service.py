@@ -1,32 +1,34 @@
 """The patrol service: create, crew, start, end; every change copied to the crew's nodes.
 
-Only the origin node changes a patrol. After each change it sends the whole
-patrol, signed, to ``/federation/v1/patrols`` on the node of every other crew
-country, which checks it and stores its own copy (``receive_copy``). A partner
-that is down keeps its old copy until the next change reaches it; the answer
-of every change says which copies were updated (``sync``).
+Only the origin node changes a patrol. Each change is saved together with an
+outbox row per partner country (``ops.copies``), then the whole patrol is sent,
+signed, to ``/federation/v1/patrols`` on the node of every other crew country,
+which checks it and stores its own copy (``receive_copy``). A partner that is
+down gets it later: the node's retry loop, and every later change, push it
+again until it is acknowledged. ``sync`` says how each partner holds its copy:
+``registered`` or ``pending since <time>[: <last failure>]``.
+
+The database work runs in worker threads, off the event loop.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
+from anyio import to_thread
 
 from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef
 from passerelle.auth.roles import Principal, Role
-from passerelle.domain.countries import Country
 from passerelle.exc import Forbidden, InvalidInput, NotFound, PasserelleError
 from passerelle.node.context import NodeContext
+from passerelle.ops.copies import PATROLS_PATH, CopyState
 from passerelle.ops.patrols import CrewMember, Patrol, PatrolStatus, parse_crew, parse_patrol_id
-from passerelle.ops.store import PatrolStore
 
 log = structlog.get_logger(__name__)
-PATROLS_PATH = "/federation/v1/patrols"
-# A patrol change is rare and its copies must land: wait longer than for a check.
-PATROL_SYNC_TIMEOUT_S = 5.0
+__all__ = ["PATROLS_PATH", "PatrolChange", "PatrolConflict", "PatrolService"]
 
 
 class PatrolConflict(PasserelleError):
@@ -36,19 +38,26 @@ class PatrolConflict(PasserelleError):
 
 @dataclass(frozen=True)
 class PatrolChange:
-    """A patrol after a change, and how each partner node took its copy."""
+    """A patrol after a change, and how each partner node holds its copy."""
 
     patrol: Patrol
-    sync: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, CopyState] = field(default_factory=dict)
+
+    @property
+    def sync(self) -> dict[str, str]:
+        """``{country: "registered" | "pending since <time>[: <failure>]"}``."""
+        return {c: s.text() for c, s in sorted(self.copies.items())}
 
 
 class PatrolService:
     def __init__(self, ctx: NodeContext) -> None:
         self.ctx = ctx
-        self.store = PatrolStore(ctx.engine)
+        self.runtime = ctx.patrols
+        self.store = self.runtime.store
+        self.copies = self.runtime.copies
         self.country = ctx.settings.country
 
-    # --- reading --------------------------------------------------------------------------
+    # --- reading (synchronous: call from a worker thread, or from a sync route) ------------
     def get(self, patrol_id: str) -> Patrol:
         patrol = self.store.get(parse_patrol_id(patrol_id))
         if patrol is None:
@@ -61,9 +70,19 @@ class PatrolService:
     def for_officer(
         self, principal: Principal, status: PatrolStatus | None = PatrolStatus.ACTIVE
     ) -> list[Patrol]:
-        """Patrols (by default active ones) whose crew includes this officer."""
+        """Patrols (by default active ones) whose crew includes this officer.
+
+        An active patrol past its planned end or the maximum shift length is left out.
+        """
         me = self.me(principal)
-        return [p for p in self.store.find(status=status) if p.includes(me)]
+        found = [p for p in self.store.find(status=status) if p.includes(me)]
+        if status is PatrolStatus.ACTIVE:
+            found = [p for p in found if not self.runtime.is_over(p)]
+        return found
+
+    def copies_of(self, patrol_id: str) -> dict[str, CopyState]:
+        """How each partner node holds its copy (only at the origin node)."""
+        return self.copies.states(patrol_id)
 
     def me(self, principal: Principal) -> CrewMember:
         return CrewMember(self.country, principal.subject)
@@ -85,7 +104,7 @@ class PatrolService:
         self.check_own_members(members)
         if planned_start and planned_end and planned_end <= planned_start:
             raise InvalidInput("the planned end is before the start", code="patrol_times_invalid")
-        now = datetime.now(UTC)
+        now = self.runtime.now()
         patrol = Patrol(
             patrol_id=f"{self.country.value}-{secrets.token_hex(8)}",
             origin_country=self.country,
@@ -102,7 +121,7 @@ class PatrolService:
         return await self._commit(principal, patrol, "started" if start else "created")
 
     async def add_crew(self, principal: Principal, patrol_id: str, crew: list[str]) -> PatrolChange:
-        patrol = self._own(principal, patrol_id)
+        patrol = await to_thread.run_sync(self._own, principal, patrol_id)
         if patrol.status is PatrolStatus.ENDED:
             raise PatrolConflict("the patrol has ended", code="patrol_ended")
         added = tuple(m for m in parse_crew(crew) if m not in patrol.crew)
@@ -112,17 +131,17 @@ class PatrolService:
         return await self._commit(principal, replace(patrol, crew=merged), "crew_added")
 
     async def start(self, principal: Principal, patrol_id: str) -> PatrolChange:
-        patrol = self._own(principal, patrol_id)
+        patrol = await to_thread.run_sync(self._own, principal, patrol_id)
         if patrol.status is not PatrolStatus.PLANNED:
             raise PatrolConflict(f"the patrol is {patrol.status.value}", code="patrol_not_planned")
-        started = patrol.with_status(PatrolStatus.ACTIVE, datetime.now(UTC))
+        started = patrol.with_status(PatrolStatus.ACTIVE, self.runtime.now())
         return await self._commit(principal, started, "started")
 
     async def end(self, principal: Principal, patrol_id: str) -> PatrolChange:
-        patrol = self._own(principal, patrol_id)
+        patrol = await to_thread.run_sync(self._own, principal, patrol_id)
         if patrol.status is PatrolStatus.ENDED:
             raise PatrolConflict("the patrol has already ended", code="patrol_ended")
-        ended = patrol.with_status(PatrolStatus.ENDED, datetime.now(UTC))
+        ended = patrol.with_status(PatrolStatus.ENDED, self.runtime.now())
         return await self._commit(principal, ended, "ended")
 
     def _own(self, principal: Principal, patrol_id: str) -> Patrol:
@@ -160,9 +179,19 @@ class PatrolService:
                 )
 
     async def _commit(self, principal: Principal, patrol: Patrol, change: str) -> PatrolChange:
+        await to_thread.run_sync(self._record, principal, patrol, change)
+        await self.copies.deliver(patrol.patrol_id)
+        self.copies.wake()  # other copies still pending: the retry loop's next round, now
+        copies = await to_thread.run_sync(self.copies.states, patrol.patrol_id)
+        return PatrolChange(patrol, copies)
+
+    def _record(self, principal: Principal, patrol: Patrol, change: str) -> None:
+        """Audit entry first (fail closed), then the patrol and its outbox rows, together."""
         self.ctx.audit.append(self._event(principal, patrol, change))
-        self.store.save(patrol)
-        return PatrolChange(patrol, await self._notify(patrol))
+        partners = sorted(patrol.countries - {self.country})
+        with self.store.engine.begin() as conn:
+            self.store.save_in(conn, patrol)
+            self.copies.mark_pending(conn, patrol.patrol_id, partners)
 
     def _event(self, principal: Principal, patrol: Patrol, change: str) -> AuditEvent:
         role = next(iter(sorted(principal.roles)), Role.OFFICER)
@@ -175,24 +204,3 @@ class PatrolService:
             legal_ref=LegalRef(patrol_id=patrol.patrol_id),
             detail={"status": patrol.status.value, "crew": [str(m) for m in patrol.crew]},
         )
-
-    async def _notify(self, patrol: Patrol) -> dict[str, str]:
-        partners = [
-            p
-            for c in sorted(patrol.countries - {self.country})
-            if (p := self.ctx.trust.get(Country(c))) is not None
-        ]
-        if not partners:
-            return {}
-        results = await self.ctx.client.fan_out(
-            partners,
-            PATROLS_PATH,
-            {"patrol": patrol.to_wire()},
-            max(self.ctx.settings.federation.partner_timeout_s, PATROL_SYNC_TIMEOUT_S),
-        )
-        sync: dict[str, str] = {}
-        for country, r in results.items():
-            sync[country.value] = "registered" if r.status == "ok" else f"{r.status}: {r.detail}"
-            if r.status != "ok":
-                log.warning("patrol_copy_failed", partner=country.value, status=r.status)
-        return sync

@@ -42,45 +42,47 @@ class PatrolStore:
 
     def save(self, patrol: Patrol) -> None:
         """Insert or replace the patrol and its crew, in one transaction."""
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            exists = conn.execute(
-                sa.select(t.joint_patrols.c.id).where(
-                    t.joint_patrols.c.patrol_id == patrol.patrol_id
+            self.save_in(conn, patrol)
+
+    def save_in(self, conn: sa.Connection, patrol: Patrol) -> None:
+        """``save`` inside the caller's transaction (with the outbox rows of the change)."""
+        now = datetime.now(UTC)
+        exists = conn.execute(
+            sa.select(t.joint_patrols.c.id).where(t.joint_patrols.c.patrol_id == patrol.patrol_id)
+        ).first()
+        if exists:
+            conn.execute(
+                t.joint_patrols.update()
+                .where(t.joint_patrols.c.patrol_id == patrol.patrol_id)
+                .values(**self._row(patrol))
+            )
+        else:
+            conn.execute(t.joint_patrols.insert().values(**self._row(patrol)))
+        known = {
+            (r.country, r.username)
+            for r in conn.execute(
+                sa.select(t.joint_patrol_crew.c.country, t.joint_patrol_crew.c.username).where(
+                    t.joint_patrol_crew.c.patrol_id == patrol.patrol_id
                 )
-            ).first()
-            if exists:
-                conn.execute(
-                    t.joint_patrols.update()
-                    .where(t.joint_patrols.c.patrol_id == patrol.patrol_id)
-                    .values(**self._row(patrol))
+            )
+        }
+        wanted = {(m.country.value, m.username) for m in patrol.crew}
+        for country, username in known - wanted:
+            conn.execute(
+                t.joint_patrol_crew.delete().where(
+                    t.joint_patrol_crew.c.patrol_id == patrol.patrol_id,
+                    t.joint_patrol_crew.c.country == country,
+                    t.joint_patrol_crew.c.username == username,
                 )
-            else:
-                conn.execute(t.joint_patrols.insert().values(**self._row(patrol)))
-            known = {
-                (r.country, r.username)
-                for r in conn.execute(
-                    sa.select(t.joint_patrol_crew.c.country, t.joint_patrol_crew.c.username).where(
-                        t.joint_patrol_crew.c.patrol_id == patrol.patrol_id
-                    )
-                )
-            }
-            wanted = {(m.country.value, m.username) for m in patrol.crew}
-            for country, username in known - wanted:
-                conn.execute(
-                    t.joint_patrol_crew.delete().where(
-                        t.joint_patrol_crew.c.patrol_id == patrol.patrol_id,
-                        t.joint_patrol_crew.c.country == country,
-                        t.joint_patrol_crew.c.username == username,
-                    )
-                )
-            new = [
-                {"patrol_id": patrol.patrol_id, "country": c, "username": u, "added_at": now}
-                for c, u in ((m.country.value, m.username) for m in patrol.crew)
-                if (c, u) not in known
-            ]
-            if new:
-                conn.execute(t.joint_patrol_crew.insert(), new)
+            )
+        new = [
+            {"patrol_id": patrol.patrol_id, "country": c, "username": u, "added_at": now}
+            for c, u in ((m.country.value, m.username) for m in patrol.crew)
+            if (c, u) not in known
+        ]
+        if new:
+            conn.execute(t.joint_patrol_crew.insert(), new)
 
     def get(self, patrol_id: str) -> Patrol | None:
         found = self._load(t.joint_patrols.c.patrol_id == patrol_id)

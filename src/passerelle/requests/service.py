@@ -2,18 +2,18 @@
 
 ``ctx.follow_ups`` is a ``FollowUpService``: ``.requester`` sends requests and
 receives answers, ``.provider`` queues, grants, refuses and delivers.
-``run_delivery`` (started with the node) retries undelivered answers and pulls
-answers that were missed, every ``[requests] answer_retry_s`` seconds.
+``start_delivery`` (with the node) runs ``deliver_once`` in a ``RetryLoop``: it
+retries undelivered answers and pulls answers that were missed, every
+``[requests] answer_retry_s`` seconds.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import TYPE_CHECKING
 
 import structlog
 
+from passerelle.node.retry_loop import RetryLoop
 from passerelle.requests.deps import RequestDeps
 from passerelle.requests.provider import Provider
 from passerelle.requests.records import RegisterRecords
@@ -61,45 +61,14 @@ class FollowUpService:
         pulled = await self.requester.pull_due()
         return pushed, pulled
 
-    async def run_delivery(self, stop: asyncio.Event) -> None:
-        """Deliver and pull until ``stop`` is set (a periodic job, not a wait in a test)."""
-        interval = self.deps.settings.answer_retry_s
-        while not stop.is_set():
-            try:
-                await self.deliver_once()
-            except Exception as e:  # one bad round must not end the loop; no details:
-                # a database error's text may carry record values
-                log.error("follow_up_delivery_round_failed", error=type(e).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
 
-
-class DeliveryTask:
-    """The delivery loop as a background task of the running node."""
-
-    def __init__(self, service: FollowUpService) -> None:
-        self.service = service
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(
-                self.service.run_delivery(self._stop), name="follow-up-delivery"
-            )
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._stop.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-
-def start_delivery(ctx: NodeContext) -> DeliveryTask | None:
+def start_delivery(ctx: NodeContext) -> RetryLoop | None:
     """Start the follow-up delivery loop (``None`` when ``background_delivery`` is off)."""
     if not ctx.settings.requests.background_delivery:
         return None
-    task = DeliveryTask(ctx.follow_ups)
-    task.start()
-    return task
+    service = ctx.follow_ups
+    loop = RetryLoop(
+        "follow-up-delivery", service.deliver_once, service.deps.settings.answer_retry_s
+    )
+    loop.start()
+    return loop

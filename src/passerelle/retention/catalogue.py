@@ -86,16 +86,9 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
             timestamp_column="ended_at",
             period=Period.parse("P1Y"),
             legal_basis=f"{LED_ART5}; {TREATY} Art. 16 (joint patrols)",
+            # Crew rows and the outbox of copies go with their patrol: ON DELETE CASCADE
+            # (migration 0008), never on a clock of their own.
             description=N_("Joint patrols, counted from the end of the patrol"),
-        ),
-        RetentionRule(
-            name="patrol_crews",
-            dataset="patrols",
-            table="joint_patrol_crew",
-            timestamp_column="added_at",
-            period=Period.parse("P1Y"),
-            legal_basis=f"{LED_ART5}; {TREATY} Art. 16 (joint patrols)",
-            description=N_("Crew members of joint patrols, counted from when they joined"),
         ),
         RetentionRule(
             name="anpr_reads",
@@ -131,7 +124,7 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
     ]
     if jurisdiction is Country.DE:
         rules.insert(
-            5,
+            next(i for i, r in enumerate(rules) if r.name == "anpr_reads"),
             RetentionRule(
                 name="anpr_reads_no_hit",
                 dataset="anpr_reads",

@@ -347,6 +347,38 @@ joint_patrol_crew = sa.Table(
     sa.Column("username", sa.String(120), nullable=False),
     sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("patrol_id", "country", "username"),
+    # Crew rows go with their patrol (retention deletes the patrol; migration 0008).
+    sa.ForeignKeyConstraint(
+        ["patrol_id"],
+        ["joint_patrols.patrol_id"],
+        name="fk_joint_patrol_crew_patrol_id",
+        ondelete="CASCADE",
+    ),
+)
+
+# The origin node's outbox of patrol copies: one row per (patrol, partner country). A change
+# bumps ``version`` and sets ``pending_since`` (kept while earlier changes are undelivered);
+# the copy is ``registered`` once the partner acknowledged that version (migration 0008).
+patrol_copies = sa.Table(
+    "patrol_copies",
+    metadata,
+    _id(),
+    sa.Column("patrol_id", sa.String(40), nullable=False),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("delivered_version", sa.Integer, nullable=False),
+    sa.Column("pending_since", sa.DateTime(timezone=True), nullable=True, index=True),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.String(120), nullable=True),
+    sa.UniqueConstraint("patrol_id", "partner"),
+    sa.ForeignKeyConstraint(
+        ["patrol_id"],
+        ["joint_patrols.patrol_id"],
+        name="fk_patrol_copies_patrol_id",
+        ondelete="CASCADE",
+    ),
 )
 
 

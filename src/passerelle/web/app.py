@@ -46,7 +46,9 @@ def create_app(ctx: NodeContext) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = start_retention(_app, ctx)
         delivery = start_delivery(ctx)
+        ctx.patrols.start_background()
         yield
+        await ctx.patrols.stop_background()
         if delivery is not None:
             await delivery.stop()
         if scheduler is not None:
