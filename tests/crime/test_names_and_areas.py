@@ -313,6 +313,10 @@ def test_boundaries_upload_map_layer_and_areas(node: tuple[TestClient, NodeConte
         "/api/v1/crime/hotspots", params={"iccs": "05012", "permutations": 99}, headers=h
     ).json()
     assert [a["area"] for a in gj["properties"]["areas"]][:2] == ["Kerkrade", "Herzogenrath"]
+    report = client.get("/api/v1/crime/report", params={"lang": "de"}, headers=h).text
+    assert "Brennpunkte pro Gebiet" in report and "Herzogenrath" in report
+    pdf = client.get("/api/v1/crime/report", params={"lang": "nl", "format": "pdf"}, headers=h)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert ctx.idp is not None
     client.cookies.set("passerelle_session", ctx.idp.issue("ana", [Role.ANALYST]))
     client.cookies.set("passerelle_lang", "de")

@@ -16,6 +16,7 @@ import polars as pl
 from fpdf import FPDF
 
 from passerelle.crime import iccs
+from passerelle.crime.areas import OUTSIDE
 from passerelle.crime.nearrepeat import NearRepeatResult, NearRepeatSettings
 from passerelle.crime.service import CrimeService, Query
 from passerelle.exc import InvalidInput
@@ -41,6 +42,10 @@ T_ALL = N_("all offences")
 T_DAYS_RANGE = N_("{first}–{last} days")
 T_DAYS_MORE = N_("≥ {n} days")
 T_DAY = N_("day {n}")
+T_AREAS = N_("Hotspots per area")
+T_OUTSIDE = N_("outside every area")
+T_HOT_CELLS = N_("Hot cells")
+T_LAST28 = N_("Last 28 days")
 
 
 def day_labels(nr: NearRepeatResult, lang: str) -> list[str]:
@@ -162,6 +167,15 @@ def report_pdf(svc: CrimeService, q: Query, lang: str, resolution: int) -> bytes
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    if d["info"].get("areas"):
+        heading(t(T_AREAS))
+        for a in d["info"]["areas"]:
+            x = a["last_28_days"]
+            pct = "-" if x["change_pct"] is None else f"{x['change_pct']:+.1f} %"
+            name = t(T_OUTSIDE) if a["area"] == OUTSIDE else _latin1(a["area"])
+            hot = f"{t(T_HOT_CELLS)} {a['hot_cells']}"
+            line = f"{name}: {a['incidents']} - {hot} - {t(T_LAST28)} {x['current']} ({pct})"
+            pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     heading(t(T_HOT))
     for h in d["hot"]:
         pdf.cell(
