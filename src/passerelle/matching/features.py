@@ -153,13 +153,21 @@ def _given_pair(q: Sequence[str], r: Sequence[str]) -> Feature:
     return Feature(name, level, GIVEN_WEIGHTS[level], method, sim)
 
 
+@lru_cache(maxsize=65_536)
+def _record_date(text: str) -> PartialDate | None:
+    """A record's birth date, parsed once per distinct value (None when it does not parse)."""
+    try:
+        return PartialDate.parse(text)
+    except Exception:
+        return None
+
+
 def compare_birth(query: PartialDate | None, record: str | None) -> Feature:
     name, method = "birth_date", "partial_date"
     if query is None or not record:
         return Feature(name, "missing", 0.0, method)
-    try:
-        r = PartialDate.parse(record)
-    except Exception:  # a register value that no longer parses: not compared
+    r = _record_date(record)
+    if r is None:  # a register value that no longer parses: not compared
         return Feature(name, "invalid", 0.0, method)
     q = query
     if q.year == r.year:
