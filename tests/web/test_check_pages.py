@@ -252,9 +252,13 @@ def test_patrol_page_creates_starts_and_ends_with_the_sync_status(site: Site) ->
     assert 'value="BE:officer, "' in page.text  # the officer is pre-filled in the crew
     r = site.client.post("/patrols", data={"crew": "BE:officer, NL:officer"}, headers=EN)
     assert r.status_code == 200 and "Patrol created." in r.text
-    assert re.search(r'class="sync-failed".*NL.*not reached', r.text)  # NL is not running
+    assert re.search(r'class="sync-failed".*NL.*not reached yet \(pending since ', r.text)
     patrol_id = re.search(r"<code>(BE-[0-9a-f]{16})</code>", r.text)
     assert patrol_id
+    # Tracked between changes: the list shows the copy still pending, in the user's language.
+    page = site.client.get("/patrols", headers={"Accept-Language": "nl"})
+    assert "Kopieën bij de partners" in page.text
+    assert re.search(r'class="sync-failed".*NL.*nog niet bereikt \(wachtend sinds ', page.text)
     r = site.client.post(f"/patrols/{patrol_id[1]}/start", headers={"HX-Request": "true", **EN})
     assert r.status_code == 200 and r.text.lstrip().startswith('<div id="patrols-panel"')
     assert "Patrol started" in r.text

@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -27,7 +28,6 @@ from passerelle.checks.models import KINDS, CheckContext, CheckRequest
 from passerelle.checks.service import CheckService
 from passerelle.domain.purpose import Purpose
 from passerelle.exc import InvalidInput, PasserelleError
-from passerelle.ops.patrols import CrewMember, PatrolStatus
 from passerelle.ops.service import PatrolService
 from passerelle.web import i18n
 from passerelle.web.check_view import answer_view
@@ -123,8 +123,7 @@ def _remember(response: Response, ctx: CtxDep, user: Principal, form: dict[str, 
 
 def my_patrols(ctx: CtxDep, user: Principal) -> list[dict[str, Any]]:
     """Active patrols whose crew includes the officer, newest first."""
-    me = CrewMember(ctx.settings.country, user.subject)
-    active = [p for p in PatrolService(ctx).find(PatrolStatus.ACTIVE) if p.includes(me)]
+    active = PatrolService(ctx).for_officer(user)  # active, not past its end or shift length
     active.sort(key=lambda p: p.started_at or p.created_at, reverse=True)
     return [
         {
@@ -230,8 +229,10 @@ async def run_check(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -
         field = e.params.get("field")
         marked = f"{form['kind']}_{field}" if isinstance(field, str) else ERROR_FIELDS.get(e.code)
         message = i18n.error_message(lang, e.code, e.params, e.status)
-        return _page(request, ctx, who, form, error=message, error_field=marked, status=e.status)
+        return await run_in_threadpool(
+            _page, request, ctx, who, form, error=message, error_field=marked, status=e.status
+        )
     answer = answer_view(lang, response, ctx.settings.country.value)
-    page = _page(request, ctx, who, form, answer=answer)
+    page = await run_in_threadpool(_page, request, ctx, who, form, answer=answer)
     _remember(page, ctx, who, form)
     return page

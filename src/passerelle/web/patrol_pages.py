@@ -1,8 +1,8 @@
 """The officer's joint patrols page: ``/patrols`` (list, create, start, end).
 
-Calls ``PatrolService`` like the API does. After a change the page says how
-each partner node took its copy of the patrol (the sync answer of the
-change); the copies are not tracked between changes.
+Calls ``PatrolService`` like the API does. For a patrol of this node the page
+shows how each partner node holds its copy: registered, or pending since a
+time (the node retries until the partner registers it).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 import structlog
 from babel.dates import format_datetime
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.domain.countries import Country
 from passerelle.exc import Forbidden, PasserelleError
+from passerelle.ops.copies import CopyState
 from passerelle.ops.patrols import CrewMember, Patrol
 from passerelle.ops.service import PatrolChange, PatrolService
 from passerelle.web import i18n
@@ -42,7 +44,7 @@ CHANGE_TEXTS = {
     "ended": N_("Patrol ended: checks in its name are closed."),
 }
 SYNC_OK = N_("copy registered")
-SYNC_FAILED = N_("not reached: the partner keeps its previous copy until the next change")
+SYNC_PENDING = N_("not reached yet (pending since {since}): retried until the partner has it")
 MAX_TEXT = 200
 
 
@@ -67,11 +69,33 @@ def _need(request: Request, user: Principal | None) -> Principal | Response:
     return need_officer(request, user, "/patrols")
 
 
-def _item(lang: str, ctx: CtxDep, p: Patrol, user: Principal) -> dict[str, Any]:
+def _when(lang: str, ctx: CtxDep, moment: Any) -> str:
     tz = ZoneInfo(TIMEZONES[ctx.settings.country])
+    return format_datetime(moment, "short", tzinfo=tz, locale=lang) if moment else ""
 
+
+def _sync(lang: str, ctx: CtxDep, copies: dict[str, CopyState]) -> list[dict[str, Any]]:
+    out = []
+    for country, c in sorted(copies.items()):
+        ok = c.state == "registered"
+        since = _when(lang, ctx, c.since)
+        text = SYNC_OK if ok else SYNC_PENDING
+        out.append(
+            {
+                "country": country,
+                "ok": ok,
+                "text": i18n.gettext(lang, text).format(since=since),
+                "detail": "" if ok else (c.last_error or "")[:MAX_TEXT],
+            }
+        )
+    return out
+
+
+def _item(
+    lang: str, ctx: CtxDep, p: Patrol, user: Principal, copies: dict[str, CopyState]
+) -> dict[str, Any]:
     def when(moment: Any) -> str:
-        return format_datetime(moment, "short", tzinfo=tz, locale=lang) if moment else ""
+        return _when(lang, ctx, moment)
 
     own = p.origin_country == ctx.settings.country
     may_change = own and (user.has(Role.CONTROL_ROOM) or p.includes(_me(ctx, user)))
@@ -86,6 +110,8 @@ def _item(lang: str, ctx: CtxDep, p: Patrol, user: Principal) -> dict[str, Any]:
         "started": when(p.started_at),
         "ended": when(p.ended_at),
         "created": when(p.created_at),
+        "expires": when(p.expires_at(ctx.patrols.max_active)),
+        "sync": _sync(lang, ctx, copies),
         "can_start": may_change and p.status.value == "planned",
         "can_end": may_change and p.status.value != "ended",
     }
@@ -111,7 +137,9 @@ def _page(
     found = PatrolService(ctx).find()
     if not user.has(Role.CONTROL_ROOM):
         found = [p for p in found if p.includes(me)]
-    items = [_item(lang, ctx, p, user) for p in found]
+    own = [p.patrol_id for p in found if p.origin_country == ctx.settings.country]
+    states = PatrolService(ctx).copies.states_of(own)
+    items = [_item(lang, ctx, p, user, states.get(p.patrol_id, {})) for p in found]
     order = {"active": 0, "planned": 1, "ended": 2}
     items.sort(key=lambda i: (order[i["status"]], i["patrol_id"]))
     done = None
@@ -119,15 +147,7 @@ def _page(
         done = {
             "patrol_id": change.patrol.patrol_id,
             "text": i18n.gettext(lang, CHANGE_TEXTS.get(change_kind, CHANGE_TEXTS["created"])),
-            "sync": [
-                {
-                    "country": c,
-                    "ok": s == "registered",
-                    "text": i18n.gettext(lang, SYNC_OK if s == "registered" else SYNC_FAILED),
-                    "detail": "" if s == "registered" else s[:MAX_TEXT],
-                }
-                for c, s in sorted(change.sync.items())
-            ],
+            "sync": _sync(lang, ctx, change.copies),
         }
     context = {
         "items": items,
@@ -169,9 +189,11 @@ async def create_patrol(request: Request, ctx: CtxDep, user: OptionalPrincipalDe
         )
     except PasserelleError as e:
         log.info("web_patrol", outcome="refused", code=e.code)
-        return _page(request, ctx, who, form=form, error=_message(request, e), status=e.status)
+        return await run_in_threadpool(
+            _page, request, ctx, who, form=form, error=_message(request, e), status=e.status
+        )
     kind = "started" if start else "created"
-    return _page(request, ctx, who, change=change, change_kind=kind)
+    return await run_in_threadpool(_page, request, ctx, who, change=change, change_kind=kind)
 
 
 async def _transition(
@@ -188,8 +210,10 @@ async def _transition(
         else:
             change = await service.end(who, patrol_id[:40])
     except PasserelleError as e:
-        return _page(request, ctx, who, error=_message(request, e), status=e.status)
-    return _page(request, ctx, who, change=change, change_kind=kind)
+        return await run_in_threadpool(
+            _page, request, ctx, who, error=_message(request, e), status=e.status
+        )
+    return await run_in_threadpool(_page, request, ctx, who, change=change, change_kind=kind)
 
 
 @router.post("/patrols/{patrol_id}/start")
