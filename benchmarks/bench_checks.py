@@ -62,10 +62,18 @@ def start_patrol(be: DemoNode, officer_token: str) -> str:
     )
     r.raise_for_status()
     view = r.json()
-    bad = {c: s for c, s in view.get("sync", {}).items() if s != "registered"}
-    if bad:
-        raise RuntimeError(f"patrol not registered at every partner: {bad}")
-    return str(view["patrol_id"])
+    patrol_id = str(view["patrol_id"])
+    deadline = time.monotonic() + 30  # copies may be delivered by the node's outbox
+    while bad := {c: s for c, s in view.get("sync", {}).items() if s != "registered"}:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"patrol not registered at every partner: {bad}")
+        time.sleep(0.2)
+        view = httpx.get(
+            f"{be.url}/api/v1/ops/patrols/{patrol_id}",
+            headers={"Authorization": f"Bearer {officer_token}"},
+            timeout=30,
+        ).json()
+    return patrol_id
 
 
 class Checks:
