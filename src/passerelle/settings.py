@@ -77,6 +77,13 @@ class ChecksSettings(BaseModel):
     min_score: float = Field(
         default=0.5, ge=0, le=1, description="Lowest match score reported (calibrated, 0-1)."
     )
+    max_in_flight: int = Field(
+        default=8,
+        ge=1,
+        le=1024,
+        description="Checks a node runs at once (about 2-4 x its CPUs); a check that cannot "
+        "start while enough of its time budget is left gets 503 checks_busy.",
+    )
 
 
 class ContactPointSettings(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.checks.models import CheckResponse, DocumentCheck, PersonCheck, VehicleCheck
@@ -20,20 +20,34 @@ _DOC = (
 )
 
 
+def _received_at(request: Request) -> float | None:
+    """When the request reached the node (``RequestContext``): the time budget starts there."""
+    value = getattr(request.state, "received_at", None)
+    return value if isinstance(value, float) else None
+
+
 @router.post("/person", summary="Check a person", description=_DOC)
-async def check_person(body: PersonCheck, ctx: CtxDep, principal: CheckPrincipal) -> CheckResponse:
-    return await CheckService(ctx).run("person", body.to_request(), principal)
+async def check_person(
+    body: PersonCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
+) -> CheckResponse:
+    return await CheckService(ctx).run(
+        "person", body.to_request(), principal, received_at=_received_at(request)
+    )
 
 
 @router.post("/vehicle", summary="Check a vehicle", description=_DOC)
 async def check_vehicle(
-    body: VehicleCheck, ctx: CtxDep, principal: CheckPrincipal
+    body: VehicleCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
 ) -> CheckResponse:
-    return await CheckService(ctx).run("vehicle", body.to_request(), principal)
+    return await CheckService(ctx).run(
+        "vehicle", body.to_request(), principal, received_at=_received_at(request)
+    )
 
 
 @router.post("/document", summary="Check a document", description=_DOC)
 async def check_document(
-    body: DocumentCheck, ctx: CtxDep, principal: CheckPrincipal
+    body: DocumentCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
 ) -> CheckResponse:
-    return await CheckService(ctx).run("document", body.to_request(), principal)
+    return await CheckService(ctx).run(
+        "document", body.to_request(), principal, received_at=_received_at(request)
+    )

@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 
 from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef, Recipient
+from passerelle.checks.budget import Deadline
 from passerelle.checks.disclosure import disclose_matches
 from passerelle.checks.search import datasets_for, search
 from passerelle.checks.validate import CheckQuery, validate_check
@@ -34,6 +35,7 @@ from passerelle.requests.references import record_key_of
 
 log = structlog.get_logger(__name__)
 _OFFICER_LIMIT = 120
+DEADLINE_EXCEEDED = "deadline_exceeded"
 
 
 def _officer(payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -81,8 +83,11 @@ class PartnerCheck:
                 max_active=patrols.max_active,
             )
 
-    def answer(self) -> dict[str, Any]:
-        """The signed answer's payload: ``{status, reason?, results}``."""
+    def answer(self, deadline: Deadline | None = None) -> dict[str, Any]:
+        """The signed answer's payload: ``{status, reason?, results}``.
+
+        Past ``deadline`` (the requester no longer waits) the search and the disclosure are
+        skipped: the answer is ``refused`` / ``deadline_exceeded``, audited like any refusal."""
         c = self.query.context
         policy = self.ctx.policy
         try:
@@ -96,6 +101,8 @@ class PartnerCheck:
         allowed = [d for d, dec in decisions.items() if dec.searchable]
         if not allowed:
             return self._refuse("policy_denied")
+        if deadline is not None and deadline.remaining() <= 0:
+            return self._refuse(DEADLINE_EXCEEDED)
         s = self.ctx.settings.checks
         matches = search(
             self.ctx.registers,
@@ -115,6 +122,8 @@ class PartnerCheck:
                 purpose=c.purpose.value,
             )
 
+        if deadline is not None and deadline.remaining() <= 0:  # searched, nothing disclosed
+            return self._refuse(DEADLINE_EXCEEDED, datasets=allowed)
         disclosure = disclose_matches(
             matches, decisions, issue, self.ctx.references.contact_point()
         )
@@ -138,10 +147,12 @@ class PartnerCheck:
         self.ctx.audit.append_many(events)
         return {"status": status, "results": disclosure.results}
 
-    def _refuse(self, reason: str) -> dict[str, Any]:
+    def _refuse(self, reason: str, datasets: list[str] | None = None) -> dict[str, Any]:
         log.info("partner_check_refused", partner=self.partner.value, reason=reason)
         self.ctx.audit.append(
-            self._event(EventKind.PARTNER_QUERY_REFUSED, "refused", [], [], {"reason": reason})
+            self._event(
+                EventKind.PARTNER_QUERY_REFUSED, "refused", datasets or [], [], {"reason": reason}
+            )
         )
         return {"status": "refused", "reason": reason, "results": []}
 

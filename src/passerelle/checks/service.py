@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef
 from passerelle.auth.roles import Principal, Role
+from passerelle.checks.budget import AUDIT_EXECUTOR, DEADLINE_FIELD, FINISH_S, Deadline, gate_for
 from passerelle.checks.disclosure import own_results, record_id
 from passerelle.checks.models import (
     CheckRequest,
@@ -49,16 +50,41 @@ class CheckService:
         self.ctx = ctx
         self.country = ctx.settings.country
 
-    async def run(self, kind: str, request: CheckRequest, principal: Principal) -> CheckResponse:
-        started = time.perf_counter()
-        budget = self.ctx.settings.checks.time_budget_s
+    async def run(
+        self,
+        kind: str,
+        request: CheckRequest,
+        principal: Principal,
+        *,
+        received_at: float | None = None,
+    ) -> CheckResponse:
+        """``received_at``: ``time.perf_counter()`` when the request arrived (the budget's start;
+        default: now). Raises ``ChecksBusy`` (503) when the node cannot start it in time."""
+        s = self.ctx.settings.checks
+        deadline = Deadline.after(s.time_budget_s, received_at)
+        sem = await gate_for(self.ctx, s.max_in_flight).enter(deadline)
+        try:
+            return await self._run(kind, request, principal, deadline)
+        finally:
+            sem.release()
+
+    async def _run(
+        self, kind: str, request: CheckRequest, principal: Principal, deadline: Deadline
+    ) -> CheckResponse:
         check_id = uuid.uuid4().hex
         actor = self._actor(principal)
-        # Validation, patrol lookup and the first audit write touch the database: off the loop.
+        loop = asyncio.get_running_loop()
+        # Validation and the patrol lookup touch the database: off the loop.
         query, own, partners, not_in_patrol = await asyncio.to_thread(
-            self._prepare, kind, request, principal, actor, check_id
+            self._prepare, kind, request, principal
         )
-        remaining = max(0.05, budget - (time.perf_counter() - started))
+        if partners:  # fail closed: no audit entry, no query to a partner
+            sent = [
+                self._event(EventKind.PARTNER_QUERY_SENT, query, actor, check_id, "sent", p.country)
+                for p in partners
+            ]
+            await loop.run_in_executor(AUDIT_EXECUTOR, self.ctx.audit.append_many, sent)
+        remaining = max(0.05, deadline.remaining() - FINISH_S)
         local = asyncio.create_task(self._local(query, remaining)) if own else None
         payload = {
             "check_id": check_id,
@@ -66,6 +92,7 @@ class CheckService:
             "subject": query.subject,
             "context": query.context.to_wire(),
             "officer": {"subject": principal.subject, "role": actor.role},
+            DEADLINE_FIELD: int(remaining * 1000),
         }
         remote = (
             await self.ctx.client.fan_out(
@@ -100,7 +127,8 @@ class CheckService:
                 detail={"sources": {s.country: s.status for s in sources}},
             ),
         )
-        await asyncio.to_thread(self.ctx.audit.append_many, consultation)  # before the answer
+        # before the answer, on the audit log's own thread
+        await loop.run_in_executor(AUDIT_EXECUTOR, self.ctx.audit.append_many, consultation)
         return CheckResponse(
             check_id=check_id,
             kind=kind,  # type: ignore[arg-type]  # validate_check accepted it
@@ -109,22 +137,13 @@ class CheckService:
         )
 
     def _prepare(
-        self, kind: str, request: CheckRequest, principal: Principal, actor: Actor, check_id: str
+        self, kind: str, request: CheckRequest, principal: Principal
     ) -> tuple[CheckQuery, bool, list[PartnerEntry], set[Country]]:
         """Everything that must hold before anything leaves the node."""
         query = validate_check(kind, request.subject, request.context)
         own, partners = self._targets(request.countries)
         not_in_patrol = self._patrol_precheck(query, principal, partners)
         partners = [p for p in partners if p.country not in not_in_patrol]
-        if partners:  # fail closed: no audit entry, no query to a partner
-            self.ctx.audit.append_many(
-                [
-                    self._event(
-                        EventKind.PARTNER_QUERY_SENT, query, actor, check_id, "sent", p.country
-                    )
-                    for p in partners
-                ]
-            )
         return query, own, partners, not_in_patrol
 
     def _targets(self, countries: list[str] | None) -> tuple[bool, list[PartnerEntry]]:

@@ -162,6 +162,10 @@ ERROR_TEXTS: dict[str, str] = {
     "local_timeout": N_("This node's registers did not answer in time."),
     "local_search_failed": N_("This node's registers could not be searched. Try again."),
     "invalid_answer": N_("The partner node's answer could not be read."),
+    "deadline_exceeded": N_(
+        "The partner node received the check too late to answer within the time limit."
+    ),
+    "checks_busy": N_("Too many checks are in progress on this node. Try again in a moment."),
     # audit log (passerelle.audit)
     "audit_unavailable": N_(
         "The audit log could not record this action, so it was not carried out. Try again in "

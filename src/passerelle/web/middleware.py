@@ -50,9 +50,11 @@ class RequestContext:
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
         started = time.perf_counter()
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["received_at"] = started  # time budgets (checks) count from here
+        status = 500
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
