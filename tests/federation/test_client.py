@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -166,3 +168,63 @@ async def test_fan_out_reports_each_partner_concurrently(
     }
     assert stalled[Country.NL].status == stalled[Country.DE].status == "timeout"
     assert elapsed < 0.9  # concurrent: one deadline, not three
+
+
+IDLE_CLOSE_S = 0.5
+
+
+async def _idle_closing_server() -> tuple[asyncio.Server, str]:
+    """An HTTP/1.1 server that drops a request arriving on a connection idle for longer than
+    ``IDLE_CLOSE_S`` without answering: what a client sees when it reuses a connection the
+    server is closing at that very moment (its keep-alive timeout)."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        last: float | None = None
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                found = re.search(rb"content-length:\s*(\d+)", head, re.IGNORECASE)
+                await reader.readexactly(int(found.group(1)) if found else 0)
+                if last is not None and time.monotonic() - last > IDLE_CLOSE_S:
+                    return  # closed for idleness: the request is never answered
+                body = b'{"error":{"code":"no_such_route"}}'
+                writer.write(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
+                    b"content-length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                await writer.drain()
+                last = time.monotonic()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(("expiry_s", "second"), [(0.2, "error"), (5.0, "unavailable")])
+async def test_keepalive_expiry_below_the_servers_avoids_the_reuse_race(
+    keys: dict[str, NodeKey], expiry_s: float, second: str
+) -> None:
+    server, url = await _idle_closing_server()
+    nl = entry(keys["nl"], url)
+    async with (
+        server,
+        PartnerClient(keys["be"], TrustStore([nl]), keepalive_expiry_s=expiry_s) as c,
+    ):
+        first = await c.call(nl, "/federation/v1/hello", {}, 2.0)
+        assert (first.status, first.detail) == ("error", "no_such_route")
+        await asyncio.sleep(IDLE_CLOSE_S + 0.2)  # the idleness under test, not a wait for a result
+        again = await c.call(nl, "/federation/v1/hello", {}, 2.0)
+    # a client keeping connections longer than the server reuses a dead one: "unavailable"
+    assert again.status == second, again
+
+
+def test_default_keepalive_is_below_uvicorns() -> None:
+    import uvicorn
+
+    from passerelle.federation.client import DEFAULT_KEEPALIVE_EXPIRY_S
+
+    assert uvicorn.Config(app="unused:app").timeout_keep_alive > DEFAULT_KEEPALIVE_EXPIRY_S

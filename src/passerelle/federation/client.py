@@ -34,6 +34,9 @@ log = structlog.get_logger(__name__)
 
 Status = Literal["ok", "unavailable", "timeout", "error", "untrusted"]
 DEFAULT_MAX_RESPONSE = 8 * 1024 * 1024
+# An idle pooled connection is dropped after this long: below the partners' own keep-alive
+# (uvicorn's default is 5 s), so we never send on a connection the server is closing.
+DEFAULT_KEEPALIVE_EXPIRY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,10 @@ class PartnerClient:
         window_s: float = DEFAULT_WINDOW_S,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE,
         transport: httpx.AsyncBaseTransport | None = None,
+        keepalive_expiry_s: float = DEFAULT_KEEPALIVE_EXPIRY_S,
     ) -> None:
         self.key = key
+        self.keepalive_expiry_s = keepalive_expiry_s
         self.trust = trust
         self.window_s = window_s
         self.max_response_bytes = max_response_bytes
@@ -71,7 +76,11 @@ class PartnerClient:
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                limits=httpx.Limits(
+                    max_connections=100,
+                    max_keepalive_connections=20,
+                    keepalive_expiry=self.keepalive_expiry_s,
+                ),
                 follow_redirects=False,
                 transport=self._transport,
             )
