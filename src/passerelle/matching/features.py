@@ -80,6 +80,11 @@ _STRING_ORDER = ("typo", "close", "similar", "phonetic", "different")
 
 
 def compare_family(query: Sequence[FamilyForms], record: Sequence[FamilyForms]) -> Feature:
+    return _compare_family(tuple(query), tuple(record))
+
+
+@lru_cache(maxsize=262_144)  # candidates of one query share names; Feature is immutable
+def _compare_family(query: tuple[FamilyForms, ...], record: tuple[FamilyForms, ...]) -> Feature:
     name, method = "family_name", "icao+particles, jaro_winkler, damerau, phonetic"
     if not query or not record:
         return Feature(name, "missing", 0.0, method)
@@ -107,6 +112,13 @@ def _token_sim(a: str, b: str) -> float:
 
 def compare_given(query: Sequence[Sequence[str]], record: Sequence[Sequence[str]]) -> Feature:
     """Given names aligned one-to-one (greedy on Jaro-Winkler), over ICAO spellings."""
+    return _compare_given(tuple(map(tuple, query)), tuple(map(tuple, record)))
+
+
+@lru_cache(maxsize=262_144)
+def _compare_given(
+    query: tuple[tuple[str, ...], ...], record: tuple[tuple[str, ...], ...]
+) -> Feature:
     name, method = "given_names", "one_to_one alignment, jaro_winkler, damerau, phonetic"
     if not query or not record or not query[0] or not record[0]:
         return Feature(name, "missing", 0.0, method)
