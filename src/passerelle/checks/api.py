@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.checks.models import CheckResponse, DocumentCheck, PersonCheck, VehicleCheck
@@ -26,28 +27,41 @@ def _received_at(request: Request) -> float | None:
     return value if isinstance(value, float) else None
 
 
-@router.post("/person", summary="Check a person", description=_DOC)
+def _json(answer: CheckResponse) -> Response:
+    """The answer serialised once (a returned model would be dumped, re-validated and dumped)."""
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.post("/person", summary="Check a person", description=_DOC, response_model=CheckResponse)
 async def check_person(
     body: PersonCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
-) -> CheckResponse:
-    return await CheckService(ctx).run(
-        "person", body.to_request(), principal, received_at=_received_at(request)
+) -> Response:
+    return _json(
+        await CheckService(ctx).run(
+            "person", body.to_request(), principal, received_at=_received_at(request)
+        )
     )
 
 
-@router.post("/vehicle", summary="Check a vehicle", description=_DOC)
+@router.post("/vehicle", summary="Check a vehicle", description=_DOC, response_model=CheckResponse)
 async def check_vehicle(
     body: VehicleCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
-) -> CheckResponse:
-    return await CheckService(ctx).run(
-        "vehicle", body.to_request(), principal, received_at=_received_at(request)
+) -> Response:
+    return _json(
+        await CheckService(ctx).run(
+            "vehicle", body.to_request(), principal, received_at=_received_at(request)
+        )
     )
 
 
-@router.post("/document", summary="Check a document", description=_DOC)
+@router.post(
+    "/document", summary="Check a document", description=_DOC, response_model=CheckResponse
+)
 async def check_document(
     body: DocumentCheck, request: Request, ctx: CtxDep, principal: CheckPrincipal
-) -> CheckResponse:
-    return await CheckService(ctx).run(
-        "document", body.to_request(), principal, received_at=_received_at(request)
+) -> Response:
+    return _json(
+        await CheckService(ctx).run(
+            "document", body.to_request(), principal, received_at=_received_at(request)
+        )
     )
