@@ -195,6 +195,9 @@ def row(scenario: str, officers: int, run: Run, budget: float | None = None) -> 
         "max_ms": s["max_ms"],
         "per_s": s["per_s"],
         "errors": errors,
+        "ok_p50_ms": s["answered_p50_ms"],  # 200 answers only: 503 checks_busy excluded
+        "ok_p99_ms": s["answered_p99_ms"],
+        "ok_max_ms": s["answered_max_ms"],
     }
     ok = ("hit", "no_hit", "ok")  # "ok": a verified /hello answer
     out["answered_pct"] = " ".join(

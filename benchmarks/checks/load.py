@@ -20,6 +20,7 @@ Send = Callable[[], Awaitable[tuple[int, dict[str, Any] | None]]]
 @dataclass
 class Run:
     latencies_ms: list[float] = field(default_factory=list)
+    answered_ms: list[float] = field(default_factory=list)  # 200 answers only (no 503 busy)
     http: Counter[int] = field(default_factory=Counter)
     sources: dict[str, Counter[str]] = field(default_factory=dict)
     source_ms: dict[str, list[float]] = field(default_factory=dict)
@@ -59,6 +60,8 @@ async def run_load(
             ms = (time.perf_counter() - t0) * 1000
             run.latencies_ms.append(ms)
             run.http[status] += 1
+            if status == 200:
+                run.answered_ms.append(ms)
             if budget_s is not None and ms > budget_s * 1000:
                 run.over_budget += 1
             if answer is None:
@@ -89,4 +92,7 @@ def summary(run: Run) -> dict[str, Any]:
         "max_ms": round(max(lat), 1) if lat else None,
         "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
         "per_s": round(len(lat) / run.seconds, 1) if run.seconds else 0.0,
+        "answered_p50_ms": round(pct(run.answered_ms, 50), 1),
+        "answered_p99_ms": round(pct(run.answered_ms, 99), 1),
+        "answered_max_ms": round(max(run.answered_ms), 1) if run.answered_ms else None,
     }
