@@ -53,10 +53,12 @@ class Deadline:
 
 
 class CheckGate:
-    """At most ``limit`` checks in flight on a node (one semaphore per event loop)."""
+    """At most ``limit`` checks in flight on a node (one semaphore per event loop), and at
+    most ``limit`` more waiting for a slot: beyond that ``ChecksBusy`` comes at once."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.waiting = 0
         self._sems: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
@@ -74,10 +76,15 @@ class CheckGate:
         wait = deadline.remaining() - MIN_WORK_S
         if wait <= 0:
             raise ChecksBusy("no time left to run the check", code="checks_busy")
+        if sem.locked() and self.waiting >= self.limit:
+            raise ChecksBusy("too many checks waiting", code="checks_busy")
+        self.waiting += 1
         try:
             await asyncio.wait_for(sem.acquire(), wait)
         except TimeoutError:
             raise ChecksBusy("too many checks in progress", code="checks_busy") from None
+        finally:
+            self.waiting -= 1
         return sem
 
 
