@@ -17,8 +17,7 @@ depends_on = None
 def upgrade() -> None:
     # Crew rows of a patrol that is gone (none should exist) would block the foreign key.
     op.execute(
-        "DELETE FROM joint_patrol_crew WHERE patrol_id NOT IN "
-        "(SELECT patrol_id FROM joint_patrols)"
+        "DELETE FROM joint_patrol_crew WHERE patrol_id NOT IN (SELECT patrol_id FROM joint_patrols)"
     )
     with op.batch_alter_table("joint_patrol_crew", schema=None) as batch_op:
         batch_op.create_foreign_key(
