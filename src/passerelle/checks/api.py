@@ -21,7 +21,7 @@ _DOC = (
 )
 
 
-def _received_at(request: Request) -> float | None:
+def request_received_at(request: Request) -> float | None:
     """When the request reached the node (``RequestContext``): the time budget starts there."""
     value = getattr(request.state, "received_at", None)
     return value if isinstance(value, float) else None
@@ -38,7 +38,7 @@ async def check_person(
 ) -> Response:
     return _json(
         await CheckService(ctx).run(
-            "person", body.to_request(), principal, received_at=_received_at(request)
+            "person", body.to_request(), principal, received_at=request_received_at(request)
         )
     )
 
@@ -49,7 +49,7 @@ async def check_vehicle(
 ) -> Response:
     return _json(
         await CheckService(ctx).run(
-            "vehicle", body.to_request(), principal, received_at=_received_at(request)
+            "vehicle", body.to_request(), principal, received_at=request_received_at(request)
         )
     )
 
@@ -62,6 +62,6 @@ async def check_document(
 ) -> Response:
     return _json(
         await CheckService(ctx).run(
-            "document", body.to_request(), principal, received_at=_received_at(request)
+            "document", body.to_request(), principal, received_at=request_received_at(request)
         )
     )

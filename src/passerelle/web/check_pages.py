@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from passerelle.auth.roles import Principal
+from passerelle.checks.api import request_received_at
 from passerelle.checks.models import KINDS, CheckContext, CheckRequest
 from passerelle.checks.service import CheckService
 from passerelle.domain.purpose import Purpose
@@ -223,7 +224,9 @@ async def run_check(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -
     form = await _read_form(request)
     lang = request_language(request)
     try:
-        response = await CheckService(ctx).run(form["kind"], _request_of(form), who)
+        response = await CheckService(ctx).run(
+            form["kind"], _request_of(form), who, received_at=request_received_at(request)
+        )
     except PasserelleError as e:
         log.info("web_check", outcome="refused", code=e.code)
         field = e.params.get("field")
