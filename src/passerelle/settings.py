@@ -62,6 +62,15 @@ class FederationSettings(BaseModel):
         default=2.0, gt=0, le=60, description="Deadline for one call to a partner node."
     )
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest federation body.")
+    outbox_retry_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=600,
+        description="First pause before an undelivered outbox message is sent again (doubles).",
+    )
+    outbox_max_backoff_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Longest pause between two attempts."
+    )
 
 
 class ChecksSettings(BaseModel):
@@ -264,6 +273,123 @@ class CrimeSettings(BaseModel):
     )
 
 
+class AnprSettings(BaseModel):
+    """ANPR (docs/anpr.md): ingest of camera reads, hotlists, hits."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = Field(default=True, description="Run the ANPR ingest with the node.")
+    queue: Literal["memory", "nats"] = Field(
+        default="memory",
+        description="Where camera reads come in besides HTTP: an in-process queue (embedded) "
+        "or the NATS JetStream stream ANPR_READS with a durable consumer (production).",
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL.")
+    nats_stream: str = Field(default="ANPR_READS", description="JetStream stream of reads.")
+    nats_subject_prefix: str = Field(
+        default="passerelle",
+        description="Reads arrive on <prefix>.<cc>.anpr.reads (cc: node country, lower case).",
+    )
+    nats_batch: int = Field(
+        default=1000, ge=1, le=100_000, description="Messages fetched per consumer pull."
+    )
+    nats_ack_wait_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Redeliver a message not acked in this time."
+    )
+    batch_size: int = Field(
+        default=5000, ge=1, le=100_000, description="Reads per HTTP request / ingest batch."
+    )
+    queue_max_batches: int = Field(
+        default=256, ge=1, le=100_000, description="Batches the in-process queue holds."
+    )
+    max_future_skew_s: float = Field(
+        default=120.0,
+        ge=0,
+        le=86_400,
+        description="Reads stamped further in the future than this are quarantined (clock skew).",
+    )
+    max_age_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 366,
+        description="Reads older than this on arrival are quarantined (stale or clock skew).",
+    )
+    min_confidence: float = Field(
+        default=0.0, ge=0, le=1, description="Reads below this OCR confidence are quarantined."
+    )
+    unknown_cameras: Literal["quarantine", "accept"] = Field(
+        default="quarantine",
+        description="Reads from a camera not in the registry: quarantine (default) or accept.",
+    )
+    # hotlists and hits (exchange between nodes; docs/anpr.md)
+    hit_dedup_window_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=7 * 86_400,
+        description="A hit on the same plate and entry within this time of an alerted hit is "
+        "linked to it (duplicate_of) and not alerted again (0: every hit alerts).",
+    )
+    hotlist_sync_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="Pull partners' hotlist changes this often (and at start); pushed changes "
+        "arrive at once, the pull catches up what a partner's push missed.",
+    )
+    hotlist_max_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Longest expiry an own hotlist entry may have, in days from now.",
+    )
+
+
+class PursuitSettings(BaseModel):
+    """Cross-border pursuits (docs/operations.md): sanity checks and escalation."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_speed_kmh: float = Field(
+        default=300.0,
+        gt=0,
+        le=2000,
+        description="A position implying a faster move from its neighbours is rejected "
+        "(recorded with the reason, never used).",
+    )
+    gps_tolerance_m: float = Field(
+        default=50.0,
+        ge=0,
+        le=5000,
+        description="Jitter allowed between two fixes whatever the time.",
+    )
+    max_future_skew_s: float = Field(
+        default=60.0, ge=0, le=3600, description="Positions stamped further ahead are rejected."
+    )
+    max_backdate_s: float = Field(
+        default=3600.0,
+        ge=0,
+        le=86_400,
+        description="Positions stamped this long before the pursuit was opened are rejected.",
+    )
+    ack_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="A partner's control room that has not acknowledged a notification of a "
+        "pursuit entering its territory after this long: escalate (re-notify, flag, live event).",
+    )
+    max_escalations: int = Field(
+        default=3, ge=1, le=20, description="Escalations of one notification, ack_timeout_s apart."
+    )
+    check_every_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="How often the node looks for overdue acknowledgements.",
+    )
+    background_escalation: bool = Field(
+        default=True, description="Look for overdue acknowledgements inside the node."
+    )
+
+
 class NodeSettings(BaseSettings):
     """Settings of one national node."""
 
@@ -306,6 +432,8 @@ class NodeSettings(BaseSettings):
     dpo: DpoSettings = DpoSettings()
     audit: AuditSettings = AuditSettings()
     crime: CrimeSettings = CrimeSettings()
+    anpr: AnprSettings = AnprSettings()
+    pursuits: PursuitSettings = PursuitSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -58,7 +58,8 @@ def test_cli_dry_run_then_run(node: DemoNode) -> None:
     rules = {r["rule"]: r for r in json.loads(dry.output)["rules"]}
     assert rules["follow_up_requests"]["status"] == "would_delete"
     assert rules["follow_up_requests"]["count"] == 1
-    assert rules["anpr_reads"]["status"] == "not_applicable"
+    assert rules["anpr_reads"]["status"] == "would_delete"  # the table exists (migration 0010)
+    assert rules["anpr_reads"]["count"] == 0
     assert rules["anpr_reads"]["period"] == "P1Y"  # BE: 12 months
     assert ctx.audit.count(AuditSearch(kind="erasure")) == 0
     done = runner.invoke(app, [*args, "--json"])

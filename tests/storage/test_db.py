@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,18 @@ from passerelle.storage.db import create_engine, migrate, normalise_url, schema_
 from passerelle.storage.tables import REGISTER_TABLES, metadata
 
 
+def _not_a_partition(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    """Documented exception: on PostgreSQL ``anpr_reads`` is partitioned by day; its
+    partitions (``anpr_reads_default``, ``anpr_reads_pYYYYMMDD``, created at run time by
+    ``passerelle.anpr.reads_partitions``) and their indexes are not in the metadata."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return not re.fullmatch(r"anpr_reads_(default|p\d{8})", table or "")
+
+
 def test_migrations_match_the_table_definitions(engine: sa.Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": _not_a_partition})
+        diff = compare_metadata(context, metadata)
     assert diff == []
     assert schema_is_current(engine)
 

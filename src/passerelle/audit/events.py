@@ -34,6 +34,19 @@ class EventKind(StrEnum):
     FOLLOW_UP_REFUSED = "follow_up_refused"
     # joint patrols
     PATROL_CHANGED = "patrol_changed"  # created, crew added, started, ended
+    PATROL_LOG = "patrol_log"  # incident recorded, positions switched on/off, log read
+    # cross-border pursuits (both ends)
+    PURSUIT = "pursuit"  # opened, position, crossing, notified, received, acknowledged, ended
+    PURSUIT_VIEWED = "pursuit_viewed"  # timeline read or exported (positions: personal data)
+    # ANPR exchange (hotlists shared as reference data, hits routed to the owner)
+    ANPR_HOTLIST_CHANGED = "anpr_hotlist_changed"  # own entries added, shared, removed
+    ANPR_HOTLIST_RECEIVED = "anpr_hotlist_received"  # a partner's shared entries applied here
+    ANPR_HOTLIST_VIEWED = "anpr_hotlist_viewed"  # an officer listed hotlist entries
+    ANPR_HIT = "anpr_hit"  # hits recorded here (and routed to the entry's owner)
+    ANPR_HIT_RECEIVED = "anpr_hit_received"  # owner node: a partner's hit on our entry
+    ANPR_HIT_DISPOSITION = "anpr_hit_disposition"  # acknowledged (both ends)
+    ANPR_HITS_VIEWED = "anpr_hits_viewed"  # hits listed or streamed to an officer
+    ANPR_ANALYSIS = "anpr_analysis"  # cloned plates, convoys or a journey computed from reads
     # collection, alteration, erasure
     COLLECTION = "collection"  # register import, ANPR ingest, incident import
     ALTERATION = "alteration"

@@ -129,6 +129,10 @@ class CheckService:
         )
         # before the answer, on the audit log's own thread
         await loop.run_in_executor(AUDIT_EXECUTOR, self.ctx.audit.append_many, consultation)
+        if query.context.patrol_id is not None:  # the patrol's log: kind, time, outcome only
+            await asyncio.to_thread(
+                self._log_in_patrol, principal, query.context.patrol_id, check_id, kind, sources
+            )
         return CheckResponse(
             check_id=check_id,
             kind=kind,  # type: ignore[arg-type]  # validate_check accepted it
@@ -179,6 +183,20 @@ class CheckService:
             max_active=patrols.max_active,
         )
         return {p.country for p in partners if p.country not in patrol.countries}
+
+    def _log_in_patrol(
+        self, principal: Principal, patrol_id: str, check_id: str, kind: str,
+        sources: list[CheckSource],
+    ) -> None:  # fmt: skip
+        """Record the check in the patrol's log (``ops.patrol_log``); never fails the check."""
+        from passerelle.ops.patrol_log_service import PatrolLogService
+
+        try:
+            PatrolLogService(self.ctx).record_check(
+                principal, patrol_id, check_id, kind, [(s.country, s.status) for s in sources]
+            )
+        except Exception as e:
+            log.warning("patrol_log_failed", error=type(e).__name__)
 
     async def _local(self, query: CheckQuery, budget: float) -> tuple[CheckSource, dict[str, Any]]:
         started = time.perf_counter()

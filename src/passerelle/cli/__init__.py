@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from passerelle.cli import (
+    anpr,
     audit,
     check,
     crime,
@@ -12,6 +13,8 @@ from passerelle.cli import (
     dpo,
     match,
     node,
+    ops_action,
+    ops_pursuit,
     patrol,
     policy,
     registers,
@@ -52,3 +55,6 @@ app.add_typer(patrol.app, name="patrol")
 app.add_typer(check.app, name="check")
 app.add_typer(policy.app, name="policy")
 app.add_typer(requests.app, name="request")
+app.add_typer(anpr.app, name="anpr")
+app.add_typer(ops_action.app, name="action")
+app.add_typer(ops_pursuit.app, name="pursuit")

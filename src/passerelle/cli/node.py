@@ -9,6 +9,7 @@ import tomli_w
 import typer
 
 from passerelle.cli.common import console, handle_errors, print_json
+from passerelle.federation.client import PartnerClient
 from passerelle.federation.keys import NodeKey
 from passerelle.federation.trust import PartnerEntry, TrustStore
 from passerelle.settings import load_settings
@@ -108,3 +109,67 @@ def partners(config: ConfigOpt, json: Annotated[bool, typer.Option("--json")] = 
         return
     for p in rows:
         console.print(f"{p['country']}  {p['key_id']}  {p['base_url']}  {p['name']}")
+
+
+@app.command("outbox")
+@handle_errors
+def outbox(
+    config: ConfigOpt,
+    state: Annotated[
+        str | None, typer.Option(help="pending, delivered or rejected (default: all).")
+    ] = None,
+    requeue: Annotated[
+        list[int] | None, typer.Option("--requeue", help="Send this rejected message again.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Messages to partner nodes: what is still pending, what a partner refused."""
+    from passerelle.node.outbox import Outbox
+    from passerelle.storage.db import create_engine
+
+    settings = load_settings(config)
+    engine = create_engine(settings.db_url)
+    try:
+        box = Outbox(
+            engine,
+            trust=TrustStore.load(settings.trust_path),
+            client=_no_client,
+            timeout_s=settings.federation.partner_timeout_s,
+            retry_s=settings.federation.outbox_retry_s,
+            max_backoff_s=settings.federation.outbox_max_backoff_s,
+        )
+        if requeue:
+            n = box.requeue(list(requeue))
+            console.print(f"{n} message(s) queued again; the running node sends them")
+            return
+        if state not in (None, "pending", "delivered", "rejected"):
+            raise typer.BadParameter("state must be pending, delivered or rejected")
+        items = box.items(state=state)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+    rows = [
+        {
+            "id": i.id,
+            "partner": i.partner.value,
+            "kind": i.kind,
+            "state": i.state,
+            "created_at": i.created_at.isoformat(),
+            "attempts": i.attempts,
+            "next_attempt_at": i.next_attempt_at.isoformat() if i.next_attempt_at else None,
+            "last_error": i.last_error,
+        }
+        for i in items
+    ]
+    if json:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(
+            f"{r['id']:>6}  {r['partner']}  {r['kind']:<24} {r['state']:<9} "
+            f"attempts {r['attempts']}  {r['last_error'] or ''}"
+        )
+    console.print(f"{len(rows)} message(s)")
+
+
+def _no_client() -> PartnerClient:
+    raise RuntimeError("the outbox command only reads and requeues; the node sends")

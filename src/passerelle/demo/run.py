@@ -10,7 +10,9 @@ from types import FrameType
 
 import httpx
 
+from passerelle.demo.anpr import start_anpr_demo
 from passerelle.demo.layout import DemoNode
+from passerelle.demo.ops import start_ops_demo
 from passerelle.exc import ConfigError
 
 
@@ -81,6 +83,8 @@ class NodeProcesses:
         def _term(_sig: int, _frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
+        ops = start_ops_demo(self.nodes)  # patrol, pursuit BE→NL, joint action (demo/ops.py)
+        anpr = start_anpr_demo(self.nodes)  # hotlists shared, cameras live (demo/anpr.py)
         previous = signal.signal(signal.SIGTERM, _term)
         # Ctrl-C must stop the demo even when started with SIGINT ignored (e.g. `make demo &`).
         previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -91,6 +95,10 @@ class NodeProcesses:
                         raise ConfigError(f"node {country} stopped (exit code {proc.returncode})")
                 time.sleep(0.5)
         finally:
+            if ops is not None:
+                ops.stop()
+            if anpr is not None:
+                anpr.stop()
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
 

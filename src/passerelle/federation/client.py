@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import httpx
@@ -45,6 +45,7 @@ class PartnerResult:
     latency_ms: float
     data: dict[str, Any] | None = None
     detail: str = ""
+    http_status: int = 0  # the partner's HTTP status when it answered (0: no answer)
 
 
 class _TooLarge(Exception):
@@ -103,9 +104,7 @@ class PartnerClient:
         """POST ``payload`` to ``partner.base_url + path``, signed; never raises."""
         started = time.perf_counter()
         result = await self._call(partner, path, payload, timeout_s)
-        result = PartnerResult(
-            result.status, (time.perf_counter() - started) * 1000, result.data, result.detail
-        )
+        result = replace(result, latency_ms=(time.perf_counter() - started) * 1000)
         log.info(
             "partner_call",
             partner=partner.country.value,
@@ -140,7 +139,8 @@ class PartnerClient:
             log.warning("partner_call_failed", partner=partner.country.value, error=repr(e))
             return PartnerResult("error", 0.0, detail=type(e).__name__)
         if status >= 400:
-            return PartnerResult("error", 0.0, detail=_error_code(content) or f"http_{status}")
+            code = _error_code(content) or f"http_{status}"
+            return PartnerResult("error", 0.0, detail=code, http_status=status)
         try:
             verify_response(status, r_headers, content, trusted, nonce, window_s=self.window_s)
         except Unauthorized as e:
@@ -149,7 +149,8 @@ class PartnerClient:
             data = json.loads(content)
         except ValueError:
             return PartnerResult("error", 0.0, detail="invalid_json")
-        return PartnerResult("ok", 0.0, data=data if isinstance(data, dict) else {"items": data})
+        data = data if isinstance(data, dict) else {"items": data}
+        return PartnerResult("ok", 0.0, data=data, http_status=status)
 
     async def _post(
         self, url: str, body: bytes, headers: dict[str, str], timeout_s: float

@@ -27,7 +27,11 @@ from passerelle.settings import NodeSettings
 from passerelle.storage.db import create_engine, migrate
 
 if TYPE_CHECKING:
+    from passerelle.anpr.runtime import AnprRuntime
     from passerelle.federation.client import PartnerClient
+    from passerelle.node.live import LiveHub
+    from passerelle.node.outbox import Outbox
+    from passerelle.ops.pursuits_runtime import PursuitRuntime
     from passerelle.ops.runtime import PatrolRuntime
     from passerelle.requests.service import FollowUpService
     from passerelle.retention.service import RetentionService
@@ -50,6 +54,45 @@ class NodeContext:
     _follow_ups: FollowUpService | None = None
     _policy: Policy | None = None
     _patrols: PatrolRuntime | None = None
+    _pursuits: PursuitRuntime | None = None
+    _anpr: AnprRuntime | None = None
+    _outbox: Outbox | None = None
+    _live: LiveHub | None = None
+
+    @property
+    def outbox(self) -> Outbox:
+        """Messages that must reach a partner node, retried until they do (``node.outbox``)."""
+        if self._outbox is None:
+            from passerelle.node.outbox import Outbox
+
+            fed = self.settings.federation
+            self._outbox = Outbox(
+                self.engine,
+                trust=self.trust,
+                client=lambda: self.client,
+                timeout_s=max(fed.partner_timeout_s, 5.0),
+                retry_s=fed.outbox_retry_s,
+                max_backoff_s=fed.outbox_max_backoff_s,
+            )
+        return self._outbox
+
+    @property
+    def live(self) -> LiveHub:
+        """Live events for control rooms, streamed as server-sent events (``node.live``)."""
+        if self._live is None:
+            from passerelle.node.live import LiveHub
+
+            self._live = LiveHub()
+        return self._live
+
+    @property
+    def anpr(self) -> AnprRuntime:
+        """ANPR: hotlists, hits, reads, ingest (``passerelle.anpr.runtime``)."""
+        if self._anpr is None:
+            from passerelle.anpr.runtime import AnprRuntime
+
+            self._anpr = AnprRuntime(self)
+        return self._anpr
 
     @property
     def policy(self) -> Policy:
@@ -99,6 +142,15 @@ class NodeContext:
 
             self._patrols = PatrolRuntime(self)
         return self._patrols
+
+    @property
+    def pursuits(self) -> PursuitRuntime:
+        """Cross-border pursuits: store, borders, clock, escalation (``passerelle.ops``)."""
+        if self._pursuits is None:
+            from passerelle.ops.pursuits_runtime import PursuitRuntime
+
+            self._pursuits = PursuitRuntime(self)
+        return self._pursuits
 
     @property
     def retention(self) -> RetentionService:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.node.context import NodeContext
 from passerelle.ops.copies import CopyState
+from passerelle.ops.patrol_log import MAX_POSITIONS, MAX_TEXT, IncidentCategory
+from passerelle.ops.patrol_log_service import PatrolLogService
 from passerelle.ops.patrols import Patrol, PatrolStatus
 from passerelle.ops.service import PatrolChange, PatrolService
 from passerelle.web.deps import CtxDep, require_roles
@@ -139,3 +142,101 @@ async def start_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> 
 @router.post("/{patrol_id}/end", summary="End the patrol (closes joint-control checks at once)")
 async def end_patrol(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolView:
     return _view(ctx, await PatrolService(ctx).end(principal, patrol_id))
+
+
+# --- the patrol log: checks made, incidents, positions (ops.patrol_log_service) ----------------
+
+
+class IncidentCreate(BaseModel):
+    category: IncidentCategory
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What happened (one line)")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    at: datetime | None = Field(default=None, description="When (default: now)")
+
+
+class TrackingSwitch(BaseModel):
+    enabled: bool = Field(description="Record the patrol's positions from now on (opt-in)")
+
+
+class PositionIn(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    at: datetime | None = Field(default=None, description="When (default: now)")
+
+
+class PositionsIn(BaseModel):
+    positions: list[PositionIn] = Field(min_length=1, max_length=MAX_POSITIONS)
+
+
+class PositionView(BaseModel):
+    at: datetime
+    lat: float
+    lon: float
+
+
+class LogEntryView(BaseModel):
+    id: int
+    patrol_id: str
+    kind: str = Field(description="check | incident")
+    at: datetime
+    recorded_by: str
+    check_id: str | None = None
+    check_kind: str | None = None
+    outcome: str | None = Field(default=None, description="check: hit, no_hit, refused, ...")
+    sources: str | None = Field(default=None, description="check: outcome per country")
+    category: str | None = None
+    text: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class PatrolLogView(BaseModel):
+    patrol_id: str
+    tracking: bool = Field(description="Whether positions are recorded for this patrol here")
+    entries: list[LogEntryView] = Field(description="Checks and incidents, newest first")
+    positions: list[PositionView] = Field(description="The latest positions, oldest first")
+
+
+@router.get("/{patrol_id}/log", summary="The patrol's log at this node (audited)")
+def patrol_log(patrol_id: str, ctx: CtxDep, principal: OpsPrincipal) -> PatrolLogView:
+    found = PatrolLogService(ctx).read(principal, patrol_id)
+    return PatrolLogView(
+        patrol_id=found.patrol.patrol_id,
+        tracking=found.tracking,
+        entries=[LogEntryView.model_validate(e.to_dict()) for e in found.entries],
+        positions=[PositionView(at=p.at, lat=p.lat, lon=p.lon) for p in found.positions],
+    )
+
+
+@router.post("/{patrol_id}/incidents", status_code=201, summary="Record an incident")
+async def add_incident(
+    patrol_id: str, body: IncidentCreate, ctx: CtxDep, principal: OpsPrincipal
+) -> LogEntryView:
+    entry = await to_thread.run_sync(
+        lambda: PatrolLogService(ctx).add_incident(
+            principal, patrol_id, body.category, body.text, lat=body.lat, lon=body.lon, at=body.at
+        )
+    )
+    return LogEntryView.model_validate(entry.to_dict())
+
+
+@router.put("/{patrol_id}/tracking", summary="Switch the patrol's positions on or off")
+async def set_tracking(
+    patrol_id: str, body: TrackingSwitch, ctx: CtxDep, principal: OpsPrincipal
+) -> TrackingSwitch:
+    enabled = await to_thread.run_sync(
+        PatrolLogService(ctx).set_tracking, principal, patrol_id, body.enabled
+    )
+    return TrackingSwitch(enabled=enabled)
+
+
+@router.post("/{patrol_id}/positions", summary="Positions of the patrol (tracking must be on)")
+async def add_positions(
+    patrol_id: str, body: PositionsIn, ctx: CtxDep, principal: OpsPrincipal
+) -> dict[str, int]:
+    items = [p.model_dump() for p in body.positions]
+    count = await to_thread.run_sync(
+        PatrolLogService(ctx).add_positions, principal, patrol_id, items
+    )
+    return {"accepted": count}

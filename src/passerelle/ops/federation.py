@@ -16,6 +16,7 @@ from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef
 from passerelle.exc import Forbidden, InvalidInput
 from passerelle.federation.server import Verified, signed_json
 from passerelle.node.context import NodeContext
+from passerelle.ops import patrol_live
 from passerelle.ops.patrols import Patrol, PatrolStatus
 from passerelle.ops.service import PatrolConflict, PatrolService
 
@@ -57,6 +58,7 @@ def receive_copy(ctx: NodeContext, sender_country: str, payload: object) -> Patr
         )
     )
     service.store.save(patrol)
+    patrol_live.publish_change(ctx, patrol, f"copy_{patrol.status.value}")
     return patrol
 
 

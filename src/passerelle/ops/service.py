@@ -24,6 +24,7 @@ from passerelle.audit.events import Actor, AuditEvent, EventKind, LegalRef
 from passerelle.auth.roles import Principal, Role
 from passerelle.exc import Forbidden, InvalidInput, NotFound, PasserelleError
 from passerelle.node.context import NodeContext
+from passerelle.ops import patrol_live
 from passerelle.ops.copies import PATROLS_PATH, CopyState
 from passerelle.ops.patrols import CrewMember, Patrol, PatrolStatus, parse_crew, parse_patrol_id
 
@@ -180,6 +181,7 @@ class PatrolService:
 
     async def _commit(self, principal: Principal, patrol: Patrol, change: str) -> PatrolChange:
         await to_thread.run_sync(self._record, principal, patrol, change)
+        patrol_live.publish_change(self.ctx, patrol, change)  # ops.patrols, control rooms
         await self.copies.deliver(patrol.patrol_id)
         self.copies.wake()  # other copies still pending: the retry loop's next round, now
         copies = await to_thread.run_sync(self.copies.states, patrol.patrol_id)

@@ -7,8 +7,9 @@ Built-in defaults (docs/data-protection.md has the table):
   rule is the safety net) and hit reads 28 days. A node applies the rules of
   its own jurisdiction (``[retention] jurisdiction``, default the node's
   country): camera reads never leave their country.
-- checks, follow-up requests, hit/no-hit references, joint patrols and the
-  audit entries themselves, each with a default period.
+- checks, follow-up requests, hit/no-hit references, joint patrols, settled
+  outbox messages (pending ones are never deleted) and the audit entries
+  themselves, each with a default period.
 
 Order of precedence, by rule name: built-in < ``register_rule`` <
 ``[[retention.rules]]``; ``[retention.periods]`` then sets the period of any
@@ -109,6 +110,28 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
             legal_basis=anpr_basis,
             jurisdiction=jurisdiction,
             description=N_("ANPR hits against shared reference data and their acknowledgements"),
+        ),
+        RetentionRule(
+            name="outbox_delivered",
+            dataset="outbox",
+            table="outbox_messages",
+            timestamp_column="settled_at",
+            period=Period.parse("P7D"),
+            legal_basis=f"{LED_ART5}; the message was delivered to the partner",
+            jurisdiction=jurisdiction,
+            condition=condition_of({"state": "delivered"}),
+            description=N_("Copies of messages delivered to partner nodes"),
+        ),
+        RetentionRule(
+            name="outbox_rejected",
+            dataset="outbox",
+            table="outbox_messages",
+            timestamp_column="settled_at",
+            period=Period.parse("P90D"),
+            legal_basis=f"{LED_ART5}; kept for the administrators to resolve the refusal",
+            jurisdiction=jurisdiction,
+            condition=condition_of({"state": "rejected"}),
+            description=N_("Messages a partner node refused"),
         ),
         RetentionRule(
             name="audit_entries",

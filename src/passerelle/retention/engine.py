@@ -28,6 +28,7 @@ from passerelle.audit.events import Actor, AuditEvent, EventKind
 from passerelle.audit.port import AuditLog
 from passerelle.domain.countries import Country
 from passerelle.exc import ConfigError
+from passerelle.retention.purgers import Purger, purger_for
 from passerelle.retention.rules import RetentionRule
 
 Status = Literal["deleted", "would_delete", "not_applicable"]
@@ -208,6 +209,9 @@ class RetentionEngine:
             "period": rule.period.iso(),
             "cutoff": cutoff,
         }
+        purger = purger_for(rule.table) if rule.target == "table" else None
+        if purger is not None and sa.inspect(self.engine).has_table(rule.table):
+            return self._apply_purger(rule, purger, base, cutoff, dry_run, run_id, progress)
         target = self._target(rule, cutoff)
         if rule.target == "audit" and not hasattr(self.audit, "truncate_before") and not dry_run:
             target = "the audit log of this node has no retention yet"
@@ -242,6 +246,32 @@ class RetentionEngine:
             oldest=oldest,
             newest=newest,
             audit_entry=entry,
+        )
+
+    def _apply_purger(
+        self,
+        rule: RetentionRule,
+        purger: Purger,
+        base: dict[str, Any],
+        cutoff: dt.datetime,
+        dry_run: bool,
+        run_id: str,
+        progress: Progress | None,
+    ) -> RuleOutcome:
+        """A table that deletes its own rows (``retention.purgers``), e.g. by partition."""
+        count, oldest, newest = purger.measure(self.engine, rule, cutoff)
+        if dry_run:
+            return RuleOutcome(
+                **base, status="would_delete", count=count, oldest=oldest, newest=newest
+            )
+        if progress is not None:
+            progress(rule, 0, count)
+        count, oldest, newest = purger.delete(self.engine, rule, cutoff, self.batch_size)
+        if progress is not None:
+            progress(rule, count, count)
+        entry = self._log(rule, run_id, cutoff, count, oldest, newest, {})
+        return RuleOutcome(
+            **base, status="deleted", count=count, oldest=oldest, newest=newest, audit_entry=entry
         )
 
     def _measure(self, t: _Target) -> tuple[int, dt.datetime | None, dt.datetime | None]:

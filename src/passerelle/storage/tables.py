@@ -382,6 +382,28 @@ patrol_copies = sa.Table(
 )
 
 
+# Messages that must reach a partner node (passerelle.node.outbox; migration 0009): one row
+# per (partner, kind, key); ``state`` pending -> delivered (partner answered ok) or rejected
+# (partner refused with a 4xx); ``settled_at`` is when that happened (retention's clock).
+outbox_messages = sa.Table(
+    "outbox_messages",
+    metadata,
+    _id(),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("path", sa.String(200), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.String(120), nullable=True),
+    sa.UniqueConstraint("partner", "kind", "key"),
+    sa.Index("ix_outbox_messages_state_partner_id", "state", "partner", "id"),
+)
+
 # --- crime picture (passerelle.crime; migration 0007) -------------------------------------
 # Incidents as imported from each country's format, with the ICCS class of the mapping
 # version in force at import; ``period_end`` is set when only a period is known.
@@ -412,4 +434,13 @@ crime_import_batches = sa.Table(
     sa.Column("rows_loaded", sa.Integer, nullable=False),
     sa.Column("rows_rejected", sa.Integer, nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Tables of the ANPR and operations packages live in their own modules (same metadata).
+from passerelle.storage import (  # noqa: E402,F401
+    tables_actions,
+    tables_anpr_hotlists,
+    tables_anpr_reads,
+    tables_patrol_log,
+    tables_pursuits,
 )

@@ -156,6 +156,48 @@ ERROR_TEXTS: dict[str, str] = {
     "patrol_conflict": N_("This joint patrol was changed in the meantime. Reload and try again."),
     "not_in_crew": N_("Only the crew of a joint patrol or the control room can change it."),
     "patrol_times_invalid": N_("The planned end of the patrol must be after its start."),
+    # patrol log (passerelle.ops.patrol_log)
+    "patrol_not_active": N_("The joint patrol is not on duty: positions are taken only then."),
+    "patrol_tracking_off": N_(
+        "Positions are switched off for this patrol. Switch them on first if the crew agrees."
+    ),
+    "position_invalid": N_(
+        "The position is not valid: give latitude and longitude in degrees (WGS 84)."
+    ),
+    "time_invalid": N_("The time is not valid. Use the form 2026-11-23T14:05:00+01:00."),
+    "time_in_future": N_("The time is in the future. Check the device's clock."),
+    "incident_category_invalid": N_("Choose one of the incident categories."),
+    "incident_text_missing": N_("Describe the incident in a few words."),
+    "incident_text_too_long": N_("The description is too long (at most {limit} characters)."),
+    # cross-border pursuits (passerelle.ops.pursuits*)
+    "position_too_fast": N_(
+        "Position rejected: reaching it would take {speed} km/h (limit {limit} km/h). It is "
+        "recorded as rejected; check the position and send it again if it was mistyped."
+    ),
+    "position_in_future": N_(
+        "Position rejected: its time is in the future. Check the device's clock; the position "
+        "is recorded as rejected."
+    ),
+    "position_too_old": N_(
+        "Position rejected: its time is long before the pursuit was opened. It is recorded "
+        "as rejected."
+    ),
+    "pursuit_not_found": N_("There is no such pursuit at this node. Check the pursuit number."),
+    "pursuit_ended": N_("This pursuit has ended: it takes no more positions or changes."),
+    "pursuit_not_local": N_("This pursuit is run by the {country} node: change it there."),
+    "pursuit_conflict": N_("This pursuit was changed in the meantime. Reload and try again."),
+    "pursuit_subject_missing": N_("Say what is pursued (vehicle, plate, description)."),
+    "pursuit_reason_missing": N_("Say why it is pursued."),
+    "pursuit_too_many_units": N_("A pursuit lists at most {limit} units."),
+    "pursuit_outcome_invalid": N_(
+        "Choose an outcome: arrested, stopped, handed over, lost, abandoned or other."
+    ),
+    "pursuit_export_format": N_("Choose an export format: JSON, CSV, HTML or PDF."),
+    "notification_not_found": N_("There is no such notification at this node."),
+    "notification_malformed": N_("The partner node sent a notification this node cannot read."),
+    "notification_not_origin": N_("Only the node that runs a pursuit may notify about it."),
+    "notification_not_ours": N_("This notification is meant for another country."),
+    "notification_not_yours": N_("Only the notified country may acknowledge this notification."),
     "policy_invalid": N_(
         "The treaty policy file of this node is not valid. Contact the node administrator."
     ),
@@ -166,6 +208,50 @@ ERROR_TEXTS: dict[str, str] = {
         "The partner node received the check too late to answer within the time limit."
     ),
     "checks_busy": N_("Too many checks are in progress on this node. Try again in a moment."),
+    # joint actions (passerelle.ops.actions*)
+    "action_not_found": N_("This joint action is not known to this node. Check its number."),
+    "action_id_invalid": N_("This is not a joint action number (for example BE-A1f0c2a9e4b7d)."),
+    "action_malformed": N_("The joint action data could not be read. Check what you entered."),
+    "action_time_invalid": N_("{field}: enter a date and time."),
+    "action_times_invalid": N_("The action must end after it starts, and last 14 days at most."),
+    "action_country_invalid": N_(
+        "{value} cannot take part in a joint action. Choose among {allowed}."
+    ),
+    "action_needs_partners": N_("A joint action needs at least two countries."),
+    "action_service_invalid": N_("{value} is not a service taking part. Choose among {allowed}."),
+    "action_field_missing": N_("{field} is missing. Fill it in."),
+    "action_field_too_long": N_("{field} is too long: at most {limit} characters."),
+    "action_checkpoint_invalid": N_(
+        "A checkpoint number is letters, digits, '.', '_' or '-', and each is used once."
+    ),
+    "action_position_invalid": N_(
+        "Checkpoint {checkpoint}: enter a latitude (±90) and a longitude (±180)."
+    ),
+    "action_checkpoints_count": N_("Give between 1 and {limit} checkpoints."),
+    "action_metric_invalid": N_(
+        "{value} is not a figure that can be shared. Choose among {allowed}."
+    ),
+    "action_submission_id_invalid": N_(
+        "The submission number must be 6 to 64 letters, digits, '.', '_', ':' or '-'."
+    ),
+    "action_count_invalid": N_("{field}: enter a whole number between 0 and 100,000."),
+    "action_quantity_invalid": N_("Enter a positive quantity."),
+    "action_seizure_type_invalid": N_("Unknown type of seizure. Choose among {allowed}."),
+    "action_unit_invalid": N_("Unknown unit. Choose among {allowed}."),
+    "action_fines_invalid": N_("A fine amount needs the number of fines."),
+    "action_not_participant": N_("{country} does not take part in this joint action."),
+    "action_checkpoint_unknown": N_("This checkpoint is not in the plan of the action."),
+    "action_time_outside": N_("The time is outside the period of the action."),
+    "action_conflict": N_("This joint action number is already used by another organiser."),
+    "action_result_conflict": N_(
+        "Submission {submission_id} was already registered with other figures. Nothing was "
+        "changed: to correct it, register a new submission."
+    ),
+    "action_not_own_country": N_("Results of {country} are registered at that country's own node."),
+    "action_not_organiser": N_("Only the organising node can do this."),
+    "action_not_for_us": N_("This node does not take part in the joint action."),
+    "action_not_sender": N_("A node may only send its own country's figures and records."),
+    "action_report_languages": N_("Choose up to four report languages among {allowed}, or all."),
     # audit log (passerelle.audit)
     "audit_unavailable": N_(
         "The audit log could not record this action, so it was not carried out. Try again in "
@@ -273,6 +359,144 @@ ERROR_TEXTS: dict[str, str] = {
     "crime_bad_boundaries": N_(
         "The boundaries cannot be used: give a GeoJSON FeatureCollection of Polygon or "
         "MultiPolygon features in WGS 84 (longitude, latitude)."
+    ),
+    # ANPR reads: ingest, lawful access, historic search (passerelle.anpr, ingest)
+    "anpr_reads_body": N_(
+        "The request must be JSON of the form {\"reads\": [...]}. Check what the camera "
+        "system sends."
+    ),
+    "anpr_batch_too_large": N_(
+        "Too many reads in one request (at most {limit}). Send them in smaller batches."
+    ),
+    "invalid_camera": N_("This camera description is not valid: it needs an id and a country."),
+    "anpr_legal_ref_required": N_(
+        "Searching stored camera reads in {country} needs the reference of the public "
+        "prosecutor's order. Enter it and try again."
+    ),
+    "anpr_decision_required": N_(
+        "Camera reads older than one month can only be searched with the reference of the "
+        "written decision of the procureur du Roi. Enter it, or search the last month only."
+    ),
+    "anpr_outside_window": N_(
+        "The time range starts before the reads this node may search ({since}). "
+        "Start it later."
+    ),
+    "anpr_legal_ref_invalid": N_("The legal reference must be 3 to 200 characters long."),
+    "anpr_bad_range": N_(
+        "The time range is not valid: give a start and an end with a time zone, the start "
+        "before the end."
+    ),
+    "anpr_search_criteria": N_("Give a plate or an area to search for."),
+    "anpr_search_plate": N_("This cannot be a number plate. Check the characters."),
+    "anpr_justification_required": N_("Say why you search: enter a justification."),
+    "anpr_plate_invalid": N_("This cannot be a number plate. Check the characters."),
+    # ANPR hotlists and hits (passerelle.anpr, exchange between nodes)
+    "hotlist_entry_no_plate": N_(
+        "The entry has no number plate. Add the plate."
+    ),
+    "hotlist_entry_bad_plate": N_(
+        "The plate cannot be used ({reason}). Check the characters."
+    ),
+    "hotlist_entry_bad_country": N_(
+        "“{value}” is not a country code. Use two letters, for example BE or NL."
+    ),
+    "hotlist_entry_no_assessment": N_(
+        "The entry has no sharing assessment. Record the individual assessment that allows "
+        "sharing it."
+    ),
+    "hotlist_entry_no_expiry": N_(
+        "The entry has no expiry date. Give the date after which it must no longer be matched."
+    ),
+    "hotlist_entry_bad_expiry": N_(
+        "The expiry is not a date. Use the form 2026-12-31."
+    ),
+    "hotlist_entry_expired": N_(
+        "The expiry date has already passed. Give a date in the future."
+    ),
+    "hotlist_entry_expiry_too_far": N_(
+        "The expiry is more than {days} days ahead. Choose an earlier date and renew the entry "
+        "when needed."
+    ),
+    "hotlist_entry_no_reason": N_(
+        "The entry has no reason. Say why the vehicle is wanted."
+    ),
+    "hotlist_entry_no_contact": N_(
+        "The entry has no contact. Give the desk to call on a hit."
+    ),
+    "hotlist_entry_too_long": N_(
+        "The field “{field}” is longer than {limit} characters. Shorten it."
+    ),
+    "hotlist_entry_bad_category": N_(
+        "Unknown category “{value}”. Use one of: {allowed}."
+    ),
+    "hotlist_entry_bad_action": N_(
+        "Unknown action “{value}”. Use one of: {allowed}."
+    ),
+    "hotlist_entry_bad_ref": N_(
+        "The entry reference may hold only letters, digits and . _ : - (48 at most)."
+    ),
+    "hotlist_entry_other_list": N_(
+        "This entry reference is already used in another hotlist. Use another reference."
+    ),
+    "hotlist_entry_not_owner": N_(
+        "This entry belongs to another node: only its owner can send or change it."
+    ),
+    "hotlist_entry_not_found": N_(
+        "There is no such hotlist entry at this node."
+    ),
+    "hotlist_entry_not_own": N_(
+        "This entry belongs to the {country} node: change it there."
+    ),
+    "hotlist_entry_inactive": N_(
+        "The entry is removed or expired. Add it again to share it."
+    ),
+    "hotlist_bad_name": N_(
+        "Give the hotlist a name (200 characters at most)."
+    ),
+    "hotlist_bad_tolerance": N_(
+        "The tolerance must be between 0 and 4 confused characters."
+    ),
+    "hotlist_not_found": N_(
+        "There is no such hotlist at this node."
+    ),
+    "hotlist_partner_unknown": N_(
+        "{value} is not a partner node of this node. Choose a country from the trust store."
+    ),
+    "hotlist_batch_too_large": N_(
+        "Too many entries at once (limit: {limit}). Split the file."
+    ),
+    "hotlist_bad_feed": N_(
+        "The hotlist message is not valid."
+    ),
+    "anpr_hit_not_found": N_(
+        "There is no such hit at this node."
+    ),
+    "anpr_hit_not_local": N_(
+        "This hit was read by a camera of {country}: its control room acknowledges it."
+    ),
+    "anpr_hit_already_disposed": N_(
+        "This hit already has a disposition ({disposition})."
+    ),
+    "anpr_bad_disposition": N_(
+        "Unknown disposition “{value}”. Use one of: {allowed}."
+    ),
+    "anpr_hit_malformed": N_(
+        "The hit message is not valid."
+    ),
+    "anpr_hit_not_reporter": N_(
+        "Only the node whose camera read the plate can send this hit."
+    ),
+    "anpr_hit_not_ours": N_(
+        "The hit is not on a hotlist entry of this node."
+    ),
+    "anpr_hit_not_shared": N_(
+        "This hotlist entry was never shared with your node."
+    ),
+    "anpr_hit_unknown": N_(
+        "This node has no such hit from your node."
+    ),
+    "anpr_federation_malformed": N_(
+        "The message is not valid JSON."
     ),
 }
 

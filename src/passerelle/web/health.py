@@ -29,6 +29,12 @@ class NodeMetrics:
         self.partners = Gauge(
             "passerelle_trusted_partners", "Partner nodes in the trust store.", registry=registry
         )
+        self.outbox = Gauge(
+            "passerelle_outbox_messages",
+            "Messages to partner nodes by state (pending ones are still being retried).",
+            ["state"],
+            registry=registry,
+        )
         self._counted_at = 0.0
 
 
@@ -63,4 +69,7 @@ def metrics(request: Request, ctx: CtxDep) -> Response:
             m.records.labels(dataset).set(n)
         m._counted_at = now
     m.partners.set(len(ctx.trust.partners()))
+    outbox = ctx.outbox.counts()
+    for state in ("pending", "delivered", "rejected"):
+        m.outbox.labels(state).set(outbox.get(state, 0))
     return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)

@@ -7,6 +7,7 @@ time (the node retries until the partner registers it).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from passerelle.auth.roles import Principal, Role
 from passerelle.domain.countries import Country
-from passerelle.exc import Forbidden, PasserelleError
+from passerelle.exc import Forbidden, InvalidInput, PasserelleError
 from passerelle.ops.copies import CopyState
 from passerelle.ops.patrols import CrewMember, Patrol
 from passerelle.ops.service import PatrolChange, PatrolService
@@ -111,6 +112,7 @@ def _item(
         "ended": when(p.ended_at),
         "created": when(p.created_at),
         "expires": when(p.expires_at(ctx.patrols.max_active)),
+        "shift": " – ".join(x for x in (when(p.planned_start), when(p.planned_end)) if x),
         "sync": _sync(lang, ctx, copies),
         "can_start": may_change and p.status.value == "planned",
         "can_end": may_change and p.status.value != "ended",
@@ -161,6 +163,19 @@ def _page(
     return render(request, "_patrols_panel.html" if partial else "patrols.html", context, status)
 
 
+def _local_time(ctx: CtxDep, value: str) -> dt.datetime | None:
+    """A shift time typed in the form (``datetime-local``: the node's local time) in UTC."""
+    if not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip()[:40])
+    except ValueError:
+        raise InvalidInput("not a time", code="time_invalid") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(TIMEZONES[ctx.settings.country]))
+    return moment.astimezone(dt.UTC)
+
+
 def _message(request: Request, e: PasserelleError) -> str:
     return i18n.error_message(request_language(request), e.code, e.params, e.status)
 
@@ -180,12 +195,19 @@ async def create_patrol(request: Request, ctx: CtxDep, user: OptionalPrincipalDe
     if isinstance(who, Response):
         return who
     data = await request.form()
-    form = {k: str(data.get(k) or "")[: MAX_TEXT * 4] for k in ("crew", "vehicle", "area", "start")}
+    fields = ("crew", "vehicle", "area", "start", "shift_start", "shift_end")
+    form = {k: str(data.get(k) or "")[: MAX_TEXT * 4] for k in fields}
     start = form["start"] == "on"
     try:
         crew = [c for c in form["crew"].replace(";", ",").replace("\n", ",").split(",")]
         change = await PatrolService(ctx).create(
-            who, crew, vehicle=form["vehicle"], area=form["area"], start=start
+            who,
+            crew,
+            vehicle=form["vehicle"],
+            area=form["area"],
+            planned_start=_local_time(ctx, form["shift_start"]),
+            planned_end=_local_time(ctx, form["shift_end"]),
+            start=start,
         )
     except PasserelleError as e:
         log.info("web_patrol", outcome="refused", code=e.code)

@@ -1,0 +1,1 @@
+"""ANPR benchmarks: the matching kernel and the end-to-end pipeline."""

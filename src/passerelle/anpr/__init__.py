@@ -1,0 +1,1 @@
+"""ANPR: plate normalisation, OCR-tolerant hotlist matching, reads, hotlists and hits."""

@@ -1,0 +1,337 @@
+"""The pursuit service of the origin node: open, add positions, end; read the timeline.
+
+Synchronous (database work): call it from a worker thread or a sync route.
+Each change is written in one transaction with its steps and the outbox
+messages it causes, after its audit entry (fail closed). A position is tested
+against the border geometry; when the pursuit enters a partner's territory,
+that partner's control room is notified through the outbox (``pursuits_notify``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from passerelle.audit.events import EventKind
+from passerelle.auth.roles import Principal
+from passerelle.exc import InvalidInput, NotFound, PasserelleError
+from passerelle.node.context import NodeContext
+from passerelle.ops.borders import check_position
+from passerelle.ops.pursuits import (
+    Outcome,
+    Position,
+    Pursuit,
+    PursuitStatus,
+    Source,
+    Verdict,
+    clean_text,
+    judge,
+    new_pursuit_id,
+    parse_pursuit_id,
+    parse_units,
+    utc,
+)
+from passerelle.ops.pursuits_export import timeline
+from passerelle.ops.pursuits_notify import NotificationService, Planned
+from passerelle.ops.pursuits_runtime import TOPIC_PURSUITS, actor_name
+from passerelle.ops.pursuits_store import Notification, Step
+
+__all__ = ["PositionRejected", "PositionResult", "PursuitConflict", "PursuitService"]
+
+
+class PursuitConflict(PasserelleError):
+    status = 409
+    code = "pursuit_conflict"
+
+
+class PositionRejected(InvalidInput):
+    """The position was recorded as rejected (reason in ``code`` and ``params``)."""
+
+    code = "position_rejected"
+
+
+@dataclass(frozen=True)
+class PositionResult:
+    pursuit: Pursuit
+    position: Position
+    crossing: dict[str, Any] | None = None
+    notifications: list[Notification] = field(default_factory=list)
+
+
+class PursuitService:
+    def __init__(self, ctx: NodeContext) -> None:
+        self.ctx = ctx
+        self.runtime = ctx.pursuits
+        self.store = self.runtime.store
+        self.country = ctx.settings.country
+        self.notices = NotificationService(ctx)
+
+    # --- reading ----------------------------------------------------------------------------
+    def get(self, pursuit_id: str) -> Pursuit:
+        found = self.store.get(parse_pursuit_id(pursuit_id))
+        if found is None:
+            raise NotFound("no such pursuit at this node", code="pursuit_not_found")
+        return self.store.with_last_positions([found])[0]
+
+    def active(self) -> list[Pursuit]:
+        """Pursuits under way, newest first, each with its last accepted position."""
+        return self.store.with_last_positions(self.store.find(PursuitStatus.ACTIVE))
+
+    def find(self, status: PursuitStatus | None = None, limit: int = 100) -> list[Pursuit]:
+        return self.store.with_last_positions(self.store.find(status, limit))
+
+    def positions(self, pursuit_id: str) -> list[Position]:
+        return self.store.positions(self.get(pursuit_id).pursuit_id)
+
+    def timeline(self, pursuit_id: str, principal: Principal | None = None) -> dict[str, Any]:
+        """Everything about one pursuit, in time order; reading it is audited."""
+        pursuit = self.get(pursuit_id)
+        if principal is not None:
+            self.runtime.audit(
+                principal, "timeline_read", pursuit.pursuit_id, kind=EventKind.PURSUIT_VIEWED
+            )
+        return timeline(self, pursuit)
+
+    # --- changes ----------------------------------------------------------------------------
+    def open(
+        self,
+        principal: Principal,
+        subject: str,
+        reason: str,
+        units: list[str] | tuple[str, ...] | str = (),
+        *,
+        lat: float | None = None,
+        lon: float | None = None,
+        at: datetime | None = None,
+    ) -> Pursuit:
+        now = self.runtime.now()
+        pursuit = Pursuit(
+            pursuit_id=new_pursuit_id(self.country, secrets.token_hex(8)),
+            origin_country=self.country,
+            status=PursuitStatus.ACTIVE,
+            subject=clean_text(subject, 300, "pursuit_subject_missing"),
+            reason=clean_text(reason, 300, "pursuit_reason_missing"),
+            units=parse_units(units if isinstance(units, str) else list(units)),
+            opened_by=actor_name(self.ctx, principal),
+            opened_at=now,
+        )
+        if (lat is None) != (lon is None):
+            raise InvalidInput("give both latitude and longitude", code="position_invalid")
+        if lat is not None and lon is not None:
+            check_position(lat, lon)
+        self.runtime.audit(
+            principal,
+            "opened",
+            pursuit.pursuit_id,
+            detail={"units": len(pursuit.units)},
+            query={"subject": pursuit.subject},  # personal data: stored protected
+        )
+        with self.ctx.engine.begin() as conn:
+            self.store.insert(conn, pursuit)
+            data = {
+                "subject": pursuit.subject,
+                "reason": pursuit.reason,
+                "units": list(pursuit.units),
+            }
+            self.store.add_step(
+                conn,
+                pursuit.pursuit_id,
+                Step(now, "opened", self.country.value, pursuit.opened_by, data),
+            )
+        self._publish("opened", pursuit)
+        if lat is not None and lon is not None:
+            pursuit = self.add_position(
+                principal, pursuit.pursuit_id, lat, lon, at=at or now, source=Source.OPEN
+            ).pursuit
+        return pursuit
+
+    def add_position(
+        self,
+        principal: Principal,
+        pursuit_id: str,
+        lat: float,
+        lon: float,
+        *,
+        at: datetime | None = None,
+        accuracy_m: float | None = None,
+        source: Source = Source.API,
+    ) -> PositionResult:
+        """Record a fix; raise ``PositionRejected`` (after recording it) when it is absurd."""
+        lat, lon = check_position(lat, lon)
+        pid = parse_pursuit_id(pursuit_id)
+        with self.runtime.lock(pid):
+            return self._add_position(principal, pid, lat, lon, at, accuracy_m, source)
+
+    def _add_position(
+        self,
+        principal: Principal,
+        pid: str,
+        lat: float,
+        lon: float,
+        at: datetime | None,
+        accuracy_m: float | None,
+        source: Source,
+    ) -> PositionResult:
+        s = self.runtime.settings
+        now = self.runtime.now()
+        fix_at = utc(at) or now
+        pursuit = self._local(pid)
+        before, after, previous = self.store.neighbours(pid, fix_at)
+        accepted = [p for p in (before, after) if p is not None]  # all the judge needs
+        if not pursuit.active:
+            verdict = Verdict(False, False, None, "pursuit_ended")
+        else:
+            verdict = judge(
+                accepted,
+                lat,
+                lon,
+                fix_at,
+                now=now,
+                opened_at=pursuit.opened_at,
+                max_speed_kmh=s.max_speed_kmh,
+                tolerance_m=s.gps_tolerance_m,
+                max_future=timedelta(seconds=s.max_future_skew_s),
+                max_backdate=timedelta(seconds=s.max_backdate_s),
+            )
+        territory = self.runtime.borders.territory_at(lat, lon)
+        reporter = actor_name(self.ctx, principal)
+        crossing: dict[str, Any] | None = None
+        plan: list[Planned] = []
+        if verdict.accepted:
+            # a fix is compared with the fix on land before it in time; the first one with
+            # the origin country (a pursuit may be opened when it has already crossed)
+            previous = previous or self.country.value
+            if territory and territory != previous:
+                crossing = {"from": previous, "to": territory, "late": verdict.late}
+                plan = self.notices.plan_crossing(pursuit, previous, territory)
+        outcome = "position" if verdict.accepted else "position_rejected"
+        self.runtime.audit(
+            principal,
+            outcome,
+            pid,
+            detail={
+                "territory": territory,
+                "late": verdict.late,
+                "reason": verdict.reason,
+                "crossing": f"{crossing['from']}>{crossing['to']}" if crossing else None,
+                "notify": [f"{p.territory}:{p.kind.value}" for p in plan],
+            },
+            query={"lat": lat, "lon": lon, "at": fix_at.isoformat()},
+            recipients=tuple(p.partner for p in plan if p.partner is not None),
+        )
+        sent: list[Notification] = []
+        with self.ctx.engine.begin() as conn:
+            position = Position(
+                seq=self.store.next_seq(conn, pid),
+                at=fix_at,
+                received_at=now,
+                lat=lat,
+                lon=lon,
+                territory=territory,
+                status="accepted" if verdict.accepted else "rejected",
+                late=verdict.late,
+                source=source,
+                reported_by=reporter,
+                accuracy_m=accuracy_m,
+                speed_kmh=verdict.speed_kmh,
+                reason=verdict.reason,
+                params=verdict.params,
+            )
+            self.store.add_position(conn, pid, position)
+            if crossing is not None:
+                step = Step(fix_at, "crossing", territory, reporter, crossing)
+                self.store.add_step(conn, pid, step)
+                sent = self.notices.send(
+                    conn,
+                    pursuit,
+                    plan,
+                    position=position,
+                    came_from=crossing["from"],
+                    went_to=crossing["to"],
+                )
+            latest = verdict.accepted and after is None  # the latest fix in time
+            if latest and territory and territory != pursuit.country:
+                pursuit = replace(pursuit, country=territory)
+                self.store.update(conn, pursuit)
+        self._publish(
+            outcome,
+            pursuit,
+            position=position.to_dict(),
+            crossing=crossing,
+            notifications=[n.notification_id for n in sent],
+        )
+        if not verdict.accepted:
+            raise PositionRejected(
+                f"position rejected: {verdict.reason}",
+                code=verdict.reason,
+                seq=position.seq,
+                **verdict.params,
+            )
+        return PositionResult(pursuit, position, crossing, sent)
+
+    def end(
+        self, principal: Principal, pursuit_id: str, outcome: Outcome | str, note: str | None = None
+    ) -> Pursuit:
+        try:
+            result = Outcome(outcome)
+        except ValueError:
+            raise InvalidInput("unknown outcome", code="pursuit_outcome_invalid") from None
+        pid = parse_pursuit_id(pursuit_id)
+        with self.runtime.lock(pid):
+            pursuit = self._local(pid)
+            if not pursuit.active:
+                raise PursuitConflict("the pursuit has already ended", code="pursuit_ended")
+            now = self.runtime.now()
+            by = actor_name(self.ctx, principal)
+            ended = replace(
+                pursuit,
+                status=PursuitStatus.ENDED,
+                ended_at=now,
+                ended_by=by,
+                outcome=result,
+                outcome_note=" ".join((note or "").split())[:500] or None,
+            )
+            plan = self.notices.plan_end(ended)
+            self.runtime.audit(
+                principal,
+                "ended",
+                pid,
+                detail={"outcome": result.value, "notify": [p.territory for p in plan]},
+                recipients=tuple(p.partner for p in plan if p.partner is not None),
+            )
+            with self.ctx.engine.begin() as conn:
+                self.store.update(conn, ended)
+                data = {"outcome": result.value, "note": ended.outcome_note or ""}
+                self.store.add_step(conn, pid, Step(now, "ended", pursuit.country, by, data))
+                self.notices.send(conn, ended, plan)
+        self._publish("ended", ended)
+        return ended
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _local(self, pid: str) -> Pursuit:
+        pursuit = self.store.get(pid)
+        if pursuit is None:
+            raise NotFound("no such pursuit at this node", code="pursuit_not_found")
+        if pursuit.origin_country != self.country:
+            raise PursuitConflict(
+                "a pursuit is run by the node of its origin",
+                code="pursuit_not_local",
+                country=pursuit.origin_country.value,
+            )
+        return pursuit
+
+    def _publish(self, event: str, pursuit: Pursuit, **extra: Any) -> None:
+        self.ctx.live.publish(
+            TOPIC_PURSUITS,
+            {
+                "event": event,
+                "pursuit_id": pursuit.pursuit_id,
+                "origin_country": pursuit.origin_country.value,
+                "status": pursuit.status.value,
+                "country": pursuit.country,
+                "outcome": pursuit.outcome.value if pursuit.outcome else None,
+                **extra,
+            },
+        )

@@ -1,0 +1,73 @@
+"""Parsing camera reads: never raises, every item is a read, a quarantine or a rejection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from passerelle.anpr.ingest_models import (
+    Quarantined,
+    RawRead,
+    parse_raw_read,
+    parse_timestamp,
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+read_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "read_id": st.text(max_size=80) | st.integers(),
+        "camera_id": st.text(max_size=70) | st.none(),
+        "read_at": st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat())
+        | st.text(max_size=30)
+        | st.floats()
+        | st.integers(),
+        "plate": st.text(max_size=40) | st.none() | st.integers(),
+        "confidence": st.floats() | st.integers() | st.text(max_size=5),
+        "lat": st.floats(),
+        "lon": st.floats(),
+        "plate_country": st.text(max_size=4) | st.none(),
+    },
+)
+
+
+@given(json_values | read_like)
+def test_parse_never_raises(item: Any) -> None:
+    parsed = parse_raw_read(item)
+    assert isinstance(parsed, RawRead | Quarantined | str)
+    if isinstance(parsed, RawRead):
+        assert parsed.read_at.tzinfo is not None and 0 < len(parsed.read_id) <= 64
+        assert parsed.confidence is None or 0 <= parsed.confidence <= 1
+        assert parsed.lat is None or -90 <= parsed.lat <= 90
+
+
+def test_timestamps() -> None:
+    at = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
+    assert parse_timestamp("2026-11-23T12:00:00Z") == at
+    assert parse_timestamp("2026-11-23T13:00:00+01:00") == at
+    assert parse_timestamp(at.timestamp()) == at
+    assert parse_timestamp("2026-11-23T12:00:00") is None  # no zone: ambiguous
+    assert parse_timestamp(True) is None and parse_timestamp("soon") is None
+
+
+def test_per_cent_confidence_and_country_signs() -> None:
+    read = parse_raw_read(
+        {
+            "read_id": "a",
+            "camera_id": "c",
+            "read_at": 0,
+            "plate": "X",
+            "confidence": 87,
+            "plate_country": "nl",
+        }
+    )
+    assert isinstance(read, RawRead) and read.confidence == 0.87 and read.plate_country == "NL"
