@@ -12,20 +12,20 @@ import os
 
 os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import itertools  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import datetime as dt
+import itertools
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
 
-import polars as pl  # noqa: E402
+import polars as pl
 
-from benchmarks.common import report  # noqa: E402
-from passerelle.anpr.analytics_clones import detect_clones  # noqa: E402
-from passerelle.anpr.analytics_convoy import detect_convoys  # noqa: E402
-from passerelle.anpr.simulate import SimConfig, simulate  # noqa: E402
+from benchmarks.common import report
+from passerelle.anpr.analytics_clones import detect_clones
+from passerelle.anpr.analytics_convoy import detect_convoys
+from passerelle.anpr.simulate import SimConfig, simulate
 
 START = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)  # a Monday, from 06:00 local
 

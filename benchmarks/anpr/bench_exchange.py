@@ -216,6 +216,30 @@ async def measure(
     ], shared
 
 
+def index_update(size: int, repeats: int = 50) -> list[dict[str, Any]]:
+    """In process: one entry added to and removed from a ``size``-entry index, vs a rebuild."""
+    from passerelle.anpr.index import HotlistIndex, IndexEntry
+
+    entries = [IndexEntry(f"e{i}", plate(i) + str(i // 1000), "BE") for i in range(size)]
+    t0 = time.perf_counter()
+    index = HotlistIndex.build(entries)
+    build = time.perf_counter() - t0
+    adds, removes = [], []
+    for i in range(repeats):
+        one = IndexEntry(f"new{i}", f"9ZZZ{i:03d}", "BE")
+        t0 = time.perf_counter()
+        index.add([one])
+        t1 = time.perf_counter()
+        index.remove([one.entry_id])
+        adds.append(t1 - t0)
+        removes.append(time.perf_counter() - t1)
+    return [
+        row(f"index: add 1 entry to {size:,}", adds),
+        row(f"index: remove 1 entry of {size:,}", removes),
+        row(f"baseline: rebuild the {size:,}-entry index", [build]),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=200)
@@ -223,6 +247,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1000, help="Entries BE shares with NL")
     parser.add_argument("--batch", type=int, default=100, help="Reads per POST (one hit)")
     parser.add_argument("--port-base", type=int, default=8760)
+    parser.add_argument("--index-size", type=int, default=100_000)
     args = parser.parse_args()
     configure_logging("warning", True)
     with tempfile.TemporaryDirectory(prefix="bench-anpr-exchange-") as tmp:
@@ -242,6 +267,7 @@ def main() -> None:
             rows, shared = asyncio.run(
                 measure(nodes[0], nodes[1], args.samples, args.acks, args.entries, args.batch)
             )
+            rows += index_update(args.index_size)
             load_after = os.getloadavg()
         finally:
             procs.stop()

@@ -15,20 +15,19 @@ import os
 
 os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core, for the baseline too
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
 
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
+import numpy as np
+import numpy.typing as npt
+import polars as pl
 
-from benchmarks.anpr import kernel_data  # noqa: E402
-from benchmarks.common import report  # noqa: E402
-from passerelle.anpr.index import ALERT_SCORE, HotlistIndex, IndexEntry, Match  # noqa: E402
-
-TOLERATED = ("exact", "confusion", "confusion2", "dropped", "extra")
+from benchmarks.anpr import kernel_data
+from benchmarks.common import report
+from passerelle.anpr.index import ALERT_SCORE, HotlistIndex, IndexEntry, Match
 
 
 def _median(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
@@ -38,6 +37,12 @@ def _median(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
+
+
+def _tolerated(reads: kernel_data.Reads) -> npt.NDArray[np.bool_]:
+    """Misreads the default tolerance covers: confusions, and an indel on 5+ characters."""
+    indel = np.isin(reads.kind, ("dropped", "extra")) & (np.char.str_len(reads.truth) >= 5)
+    return np.isin(reads.kind, ("exact", "confusion", "confusion2")) | indel
 
 
 def _quality(
@@ -55,9 +60,9 @@ def _quality(
             found[m.read_idx] = True
         else:
             false_by_outcome[m.outcome] += 1
-    tolerated = reads.planted & np.isin(reads.kind, TOLERATED)
+    tolerated = reads.planted & _tolerated(reads)
     misread = tolerated & (reads.kind != "exact")
-    beyond = reads.planted & ~np.isin(reads.kind, TOLERATED)
+    beyond = reads.planted & ~_tolerated(reads)
     per_million = 1e6 / len(truth)
     return {
         "planted": int(reads.planted.sum()),
@@ -69,7 +74,7 @@ def _quality(
         "false_hits_per_M": round(sum(false_by_outcome.values()) * per_million, 1),
         "false_by_outcome_per_M": {
             k: round(v * per_million, 1) for k, v in false_by_outcome.items()
-        },  # fmt: skip
+        },
     }
 
 
@@ -91,14 +96,15 @@ def run_size(
     build_s = time.perf_counter() - t0
     reads = kernel_data.reads(rng, plates, countries, hot, n_reads, hit_rate)
     series = pl.Series("plate", reads.plate.astype(str))
-    kernel_s, matches = _median(lambda: index.match(series, reads.country), runs)
+    kernel_s, _frame = _median(lambda: index.match_frame(series, reads.country), runs)
+    objects_s, matches = _median(lambda: index.match(series, reads.country), runs)
     reads_df = pl.DataFrame({"read_idx": np.arange(n_reads), "plate": series})
     hot_df = pl.DataFrame({"entry_id": ids, "plate": [e.plate for e in entries]})
     join_s, joined = _median(lambda: reads_df.join(hot_df, on="plate", how="inner"), runs)
     plate_of = {e.entry_id: e.plate for e in entries}
     quality = _quality(matches, reads, plate_of)
     alerts = _quality(matches, reads, plate_of, ALERT_SCORE)
-    planted = reads.planted & np.isin(reads.kind, TOLERATED)
+    planted = reads.planted & _tolerated(reads)
     join_found = np.zeros(n_reads, np.bool_)
     join_found[joined["read_idx"].to_numpy()] = True
     # a live node: 100 new entries in, 100 old ones out, while the index is in use
@@ -118,6 +124,7 @@ def run_size(
         "kernel_reads_per_s": round(n_reads / kernel_s),
         "join_reads_per_s": round(n_reads / join_s),
         "kernel_vs_join": round(join_s / kernel_s, 3),
+        "match_objects_reads_per_s": round(n_reads / objects_s),
         "kernel_s": round(kernel_s, 4),
         "join_s": round(join_s, 4),
         "recall": round(quality["recall"], 5),

@@ -104,7 +104,7 @@ def candidates(ctx: NodeContext, reads: list[dict[str, Any]]) -> list[HitCandida
     ]
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 10.0) -> None:
+def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

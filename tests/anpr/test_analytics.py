@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from passerelle.anpr.analytics_clones import CloneSettings, detect_clones
 from passerelle.anpr.analytics_convoy import detect_convoys, pair_statistics
@@ -87,6 +89,7 @@ def test_planted_convoys_precision_and_recall(seed: int) -> None:
     assert grouped <= members and len(grouped) / len(members) >= 0.8
     top = pairs.filter(pl.col("convoy"))
     assert (top["lift"] > 20).all() and (top["occasions"] >= 2).all()
+    assert (pairs["plate_a"] < pairs["plate_b"]).all()
 
 
 def test_ordinary_traffic_makes_no_convoys() -> None:
@@ -158,3 +161,26 @@ def test_journey_combines_own_reads_and_partner_hits() -> None:
     assert len(gj["features"]) == 5  # type: ignore[arg-type]
     empty = journey(own.head(0), hits.head(0), "BE")
     assert empty.is_empty() and summary(empty)["points"] == 0
+
+
+PLACES = [LIEGE, AACHEN, MAASTRICHT, (49.6116, 6.1319), (50.9307, 5.3325)]  # + Luxembourg, Hasselt
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.floats(0, 600)), min_size=2, max_size=12),
+)
+@settings(max_examples=60, deadline=None)
+def test_no_clone_without_an_impossible_speed(stops: list[tuple[int, float]]) -> None:
+    """Property: a plate is a clone exactly when some consecutive pair needs > max speed."""
+    from passerelle.anpr.roads import haversine_km
+
+    stops = sorted(stops, key=lambda s: s[1])
+    rows = [r(i, "1ABC234", m, PLACES[p], f"cam{p}") for i, (p, m) in enumerate(stops)]
+    found = detect_clones(frame(rows), CloneSettings(max_speed_kmh=200, clock_tolerance_s=60))
+    impossible = False
+    for (p1, m1), (p2, m2) in itertools.pairwise(stops):
+        km = haversine_km(*PLACES[p1], *PLACES[p2])
+        hours = (m2 - m1 + 1.0) / 60.0
+        if km >= 2.0 and km / hours > 200 * (1 + 1e-9):
+            impossible = True
+    assert (found.height == 1) is impossible

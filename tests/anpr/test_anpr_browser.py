@@ -85,6 +85,8 @@ def test_a_hit_appears_live_and_is_acknowledged(tmp_path: Path) -> None:
             card.get_by_role("button", name="Correct read").click()
             expect(card).to_contain_text("Disposition: Correct read")
             expect(page).to_have_url(srv.url + "/anpr")  # swapped in place
+            expect(page.locator("#anpr-hits .topbar")).to_have_count(0)  # the card, not a page
+            expect(page.locator("#anpr-hits li.anpr-hit")).to_have_count(1)
             hit_id = card.get_attribute("data-hit")
             assert hit_id and ctx.anpr.hits.get(hit_id).disposition == "correct_read"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from passerelle.anpr.hits_store import HitFilter
+from passerelle.anpr.hits_store import Hit, HitFilter
 from passerelle.auth.roles import Role
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
@@ -90,3 +90,24 @@ def test_card_of_one_hit_and_roles(node: tuple[NodeContext, TestClient]) -> None
     assert card.status_code == 200 and 'data-point="' in card.text
     assert "<form" not in card.text  # a contact point sees hits, does not acknowledge them
     assert client.get("/anpr/hits/nope/card").status_code == 404
+
+
+def test_a_partners_hit_on_our_entry_is_shown_not_acknowledged_here(
+    node: tuple[NodeContext, TestClient],
+) -> None:
+    ctx, client = node
+    entry_id = add_entry(ctx, "1ABC234", "BE", ref="P1")
+    at = ctx.anpr.now() - dt.timedelta(minutes=3)
+    hit = Hit(hit_id="NL-h9", read_id="nl-r9", entry_id=entry_id, owner_country="BE",
+              reporting_country="NL", outcome="fuzzy", score=0.9, plate="1ABC284",
+              plate_country="BE", camera_id="NL-A2-TUNL-1", site="A2 Maastricht tunnel",
+              lat=50.853, lon=5.715, direction="N", read_at=at, image_ref="nl-img://9",
+              created_at=ctx.anpr.now())  # fmt: skip
+    with ctx.engine.begin() as conn:
+        assert ctx.anpr.hits.store.insert_new(conn, hit)
+    _sign_in(ctx, client, Role.CONTROL_ROOM)
+    client.cookies.set(LANG_COOKIE, "en")
+    card = client.get("/anpr/hits/NL-h9/card").text
+    assert "nl-img://9" in card and "A2 Maastricht tunnel" in card
+    assert "close match (possible misread)" in card
+    assert "<form" not in card and "its control room records the disposition" in card

@@ -120,3 +120,15 @@ def test_large_file_progress_and_counts(tmp_path: Path) -> None:
     }).write_csv(tmp_path / "r.csv")  # fmt: skip
     summary = match_files(tmp_path / "h.csv", tmp_path / "r.csv", tmp_path / "o.csv")
     assert (summary.reads, summary.hits, summary.outcomes["fuzzy"]) == (n, 30, 30)
+
+
+def test_min_score(files: tuple[Path, Path], tmp_path: Path) -> None:
+    hot, reads = files
+    out = tmp_path / "hits.csv"
+    args = ["--hotlist", str(hot), "--reads", str(reads), "--out", str(out)]
+    r = runner.invoke(app, ["anpr", "match", *args, "--min-score", "0.85", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["hits"] == 3
+    assert set(pl.read_csv(out)["read_id"]) == {"r1", "r2", "r4"}
+    r = runner.invoke(app, ["anpr", "match", *args, "--min-score", "2"])
+    assert r.exit_code == 2

@@ -173,7 +173,7 @@ def test_the_api_lists_and_acknowledges_hits_by_role(node: tuple[NodeContext, Cl
 
 def _stream(url: str, headers: dict[str, str], out: queue.Queue[str]) -> None:
     try:
-        with httpx.stream("GET", url, headers=headers, timeout=10) as r:
+        with httpx.stream("GET", url, headers=headers, timeout=30) as r:
             out.put(f"status {r.status_code}")
             for line in r.iter_lines():
                 out.put(line)
@@ -189,14 +189,14 @@ def test_the_stream_delivers_new_hits_live(node: tuple[NodeContext, Clock]) -> N
     with LiveServer(create_app(ctx)) as server:
         url = server.url + "/api/v1/anpr/hits/stream"
         threading.Thread(target=_stream, args=(url, headers, lines), daemon=True).start()
-        assert lines.get(timeout=10) == "status 200"
-        while not lines.get(timeout=10).startswith(": connected"):
+        assert lines.get(timeout=30) == "status 200"
+        while not lines.get(timeout=30).startswith(": connected"):
             pass
         ctx.anpr.hits.record(candidates(ctx, [read("s1", "1ABC234", clock.now)]))
         data: dict[str, Any] | None = None
         while data is None:
-            line = lines.get(timeout=10)
+            line = lines.get(timeout=30)
             if line == "event: anpr.hits":
-                data = json.loads(lines.get(timeout=10).removeprefix("data: "))
+                data = json.loads(lines.get(timeout=30).removeprefix("data: "))
         assert data["read_id"] == "s1" and data["action"] == "alert"
         server.server.should_exit = True

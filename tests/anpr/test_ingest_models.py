@@ -35,7 +35,8 @@ read_like = st.fixed_dictionaries(
         "confidence": st.floats() | st.integers() | st.text(max_size=5),
         "lat": st.floats(),
         "lon": st.floats(),
-        "plate_country": st.text(max_size=4) | st.none(),
+        "plate_country": st.text(max_size=4) | st.none() | st.sampled_from([" b", "nl", "L "]),
+        "image_ref": st.text(max_size=5) | st.none(),
     },
 )
 
@@ -71,3 +72,19 @@ def test_per_cent_confidence_and_country_signs() -> None:
         }
     )
     assert isinstance(read, RawRead) and read.confidence == 0.87 and read.plate_country == "NL"
+
+
+@given(read_like)
+def test_the_fast_path_agrees_with_the_general_one(item: dict[str, Any]) -> None:
+    from passerelle.anpr import ingest_models
+
+    fast = ingest_models._fast(item)
+    if fast is None:
+        return
+    original = ingest_models._fast
+    try:
+        ingest_models._fast = lambda _item: None  # type: ignore[assignment]
+        general = parse_raw_read(item)
+    finally:
+        ingest_models._fast = original
+    assert general == fast

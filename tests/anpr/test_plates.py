@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passerelle.anpr.plates import (
+    LEGACY,
     canonical,
     country_code,
     formats,
@@ -17,6 +18,7 @@ from passerelle.anpr.plates import (
 from passerelle.anpr.plates_vector import (
     canonical_expr,
     country_hint_expr,
+    fits_format,
     garbage_reasons,
     infer_countries,
 )
@@ -97,6 +99,17 @@ def test_column_normalisation_agrees_with_scalar(texts: list[str]) -> None:
     for p, r, country in zip(plates.to_list(), reasons, inferred, strict=True):
         if r is None:  # the country of garbage is not looked at
             assert country == infer_country(p), p
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(PLATEISH, REALISH), HINTS), min_size=1, max_size=20))
+def test_well_formed_agrees_with_scalar(rows: list[tuple[str, str | None]]) -> None:
+    plates = [canonical(t) for t, _ in rows]
+    hints = [country_code(h) for _, h in rows]
+    got = fits_format(pl.Series(plates, dtype=pl.String), pl.Series(hints, dtype=pl.String))
+    for plate, hint, fits in zip(plates, hints, got.tolist(), strict=True):
+        strengths = [s for c, _, s in formats(plate) if hint is None or c == hint]
+        assert fits == (max(strengths, default=0) >= LEGACY), (plate, hint)
 
 
 def test_column_hints() -> None:

@@ -49,7 +49,7 @@ def test_batches_over_http_are_acknowledged_after_commit_and_counted(tmp_path: P
         assert body["rejected"] == [{"index": 52, "reason": "no_read_id"}]
         assert ctx.anpr.reads.count() == 50
         metrics = client.get("/metrics").text
-        assert _metric(metrics, "passerelle_anpr_reads_received_total") == 52
+        assert _metric(metrics, "passerelle_anpr_reads_received_total") == 53
         assert _metric(metrics, "passerelle_anpr_reads_stored_total") == 50
         assert _metric(metrics, "passerelle_anpr_reads_duplicate_total") == 1
         assert 'passerelle_anpr_reads_quarantined_total{reason="garbage_plate"} 1.0' in metrics

@@ -167,3 +167,6 @@ def test_cli_writes_files_for_anpr_match(tmp_path: Path) -> None:
     clones = CliRunner().invoke(app, ["anpr", "clones", "--reads", str(out), "--json"])
     assert clones.exit_code == 0, clones.output
     assert {c["plate"] for c in json.loads(clones.output)["clones"]} <= set(summary["clones"])
+    convoys = CliRunner().invoke(app, ["anpr", "convoys", "--reads", str(out), "--json"])
+    assert convoys.exit_code == 0, convoys.output
+    assert set(json.loads(convoys.output)) == {"pairs_tested", "convoys", "pairs", "candidates"}

@@ -136,9 +136,10 @@ def test_an_older_aggregate_never_overwrites_a_newer_one(engine: sa.Engine) -> N
     bucket = {"action_id": a.action_id, "country": "LU", "checkpoint_id": "CP02",
               "hour": START.isoformat(), "results": 2, "persons_checked": 10,
               "seizures": [["cocaine", "g", 5000]]}  # fmt: skip
-    assert store.apply_bucket({**bucket, "revision": 2}, NOW)
-    assert not store.apply_bucket({**bucket, "revision": 1, "persons_checked": 3}, NOW)
-    assert not store.apply_bucket({**bucket, "revision": 2}, NOW)  # the same again
+    with engine.begin() as conn:
+        assert store.apply_bucket({**bucket, "revision": 2}, NOW, conn)
+        assert not store.apply_bucket({**bucket, "revision": 1, "persons_checked": 3}, NOW, conn)
+        assert not store.apply_bucket({**bucket, "revision": 2}, NOW, conn)  # the same again
     board = compute_board(engine, a, "BE")
     assert board["totals"]["persons_checked"] == 10
     assert board["totals"]["seizures"] == [{"type": "cocaine", "unit": "g", "quantity": 5.0}]
@@ -210,3 +211,33 @@ def action_for(data: st.DataObject) -> Action:
     """A fresh action per example (the database is shared by the examples of one test)."""
     wire = {**action().to_wire(), "action_id": f"BE-A{next(_ids):012x}"}
     return Action.from_wire(wire)
+
+
+def test_batches_hold_what_changed_since_the_last_one(engine: sa.Engine) -> None:
+    from passerelle.domain.countries import Country
+    from passerelle.ops.actions_sync import take_batch
+
+    store, a = ActionStore(engine), action()
+    store.save_plan(a, NOW)
+
+    def add(sid: str, country: str, cp: str) -> None:
+        body = {"submission_id": sid, "checkpoint_id": cp, "persons_checked": 1,
+                "occurred_at": NOW.isoformat()}  # fmt: skip
+        with engine.begin() as conn:
+            store.add_result(parse_result(a, body, country=country, now=NOW), "x:y", NOW, conn)
+
+    for i, (country, cp) in enumerate([("NL", "CP01"), ("LU", "CP01"), ("NL", "CP02")]):
+        add(f"sub-{i:04d}", country, cp)
+    with engine.begin() as conn:  # a participant (NL) sends its own country's only
+        mine, _ = take_batch(conn, a, Country.BE, "NL")
+        assert sorted((b["country"], b["checkpoint_id"]) for b in mine) == [
+            ("NL", "CP01"),
+            ("NL", "CP02"),
+        ]
+        assert take_batch(conn, a, Country.BE, "NL")[0] == []  # nothing new since
+        to_lu, _ = take_batch(conn, a, Country.LU, None)  # organiser: all but LU's own
+        assert {b["country"] for b in to_lu} == {"NL"}
+    add("sub-0100", "NL", "CP01")
+    with engine.begin() as conn:
+        again, _ = take_batch(conn, a, Country.BE, "NL")
+    assert [(b["checkpoint_id"], b["revision"], b["results"]) for b in again] == [("CP01", 2, 2)]

@@ -16,12 +16,14 @@ import pytest
 
 from passerelle.auth.roles import Role
 from passerelle.domain.countries import Country
+from passerelle.node.context import NodeContext
 from passerelle.web.app import create_app
 from passerelle.web.deps import LANG_COOKIE, SESSION_COOKIE
 from tests.conftest import LiveServer
 from tests.web.conftest import Site, WebNodes, site, web_nodes
+from tests.web.test_control_room_browser import _cross_into_nl, pair
 
-__all__ = ["site", "web_nodes"]
+__all__ = ["pair", "site", "web_nodes"]
 PANELS = ("notifications", "pursuits", "patrols", "actions", "anpr")
 
 
@@ -62,6 +64,8 @@ def test_the_page_lists_every_panel_and_the_patrols_on_duty(site: Site) -> None:
     assert r.status_code == 200 and r.text.lstrip().startswith('<section id="cr-patrols"')
     assert pid in r.text
     assert site.client.get("/control-room/panels/secrets").status_code == 404
+    anpr = site.client.get("/control-room/panels/anpr").text
+    assert "0</strong> hits in the last hour" in anpr and 'href="/anpr"' in anpr
     # ended: no longer on duty
     assert site.ctx.idp is not None
     officer = {"Authorization": f"Bearer {site.ctx.idp.issue('officer', [Role.OFFICER])}"}
@@ -130,3 +134,24 @@ def test_events_reach_the_stream_of_a_signed_in_control_room(live_be: tuple[str,
                     break
     assert [e for e, _ in seen] == ["ops.notifications", "ops.patrols"]
     assert seen[0][1]["notification_id"] == "n1"
+
+
+def test_acknowledging_without_javascript(
+    pair: tuple[WebNodes, dict[Country, NodeContext], dict[str, str]],
+) -> None:
+    """The acknowledge button is a plain form: it works without JavaScript too."""
+    _nodes, ctx, urls = pair
+    pid = _cross_into_nl(ctx[Country.BE], urls["BE"])
+    token = ctx[Country.NL].idp.issue("control", [Role.CONTROL_ROOM])  # type: ignore[union-attr]
+    with httpx.Client(base_url=urls["NL"], cookies={SESSION_COOKIE: token}, timeout=10) as nl:
+        page = nl.get("/control-room").text
+        found = re.search(r'action="/control-room/notifications/([^"]+)/ack"', page)
+        assert found is not None and 'id="cr-banner"' in page and pid in found.group(1)
+        r = nl.post(f"/control-room/notifications/{found.group(1)}/ack", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/control-room"
+        page = nl.get("/control-room").text
+        assert 'id="cr-banner"' not in page and "cr-badge-ok" in page
+        r = nl.post("/control-room/notifications/BE-0000000000000000-00000000/ack")
+        assert r.status_code == 404 and 'id="cr-error"' in r.text  # the page, with the error
+        r = nl.post("/control-room/notifications/nope/ack", headers={"X-Requested-With": "fetch"})
+        assert r.status_code == 404 and r.text.lstrip().startswith('<section id="cr-notifications"')

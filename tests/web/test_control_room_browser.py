@@ -113,6 +113,20 @@ def test_a_crossing_rings_in_the_nl_control_room_and_is_acknowledged(
             page.get_by_role("button", name="Switch the sound on").click()
             expect(page.locator("#cr-sound")).to_have_attribute("aria-pressed", "true")
 
+            officer = {
+                "Authorization": f"Bearer {_token(ctx[Country.BE], 'officer', Role.OFFICER)}"
+            }
+            patrol = httpx.post(
+                urls["BE"] + "/api/v1/ops/patrols",
+                json={"crew": ["BE:officer", "NL:officer"], "vehicle": "Combi BE/NL 7",
+                      "area": "Lanaken – Maastricht", "start": True},
+                headers=officer,
+                timeout=10,
+            ).json()["patrol_id"]  # fmt: skip
+            patrols = page.locator("#cr-patrols")
+            expect(patrols).to_contain_text(patrol)  # NL's copy, shown live
+            expect(patrols).to_contain_text("Combi BE/NL 7")
+
             pid = _cross_into_nl(ctx[Country.BE], urls["BE"])
 
             banner = page.locator("#cr-banner")
@@ -130,6 +144,13 @@ def test_a_crossing_rings_in_the_nl_control_room_and_is_acknowledged(
             expect(page.locator("#cr-banner")).to_have_count(0)
             expect(page.locator("#cr-notifications .cr-badge-ok")).to_have_count(1)
             expect(page).to_have_url(nl_url + "/control-room")  # answered in place
+            httpx.post(f"{urls['BE']}/api/v1/ops/patrols/{patrol}/end", headers=officer)
+            expect(patrols).not_to_contain_text(patrol)  # off duty at NL too, at once
+            page.set_viewport_size({"width": 390, "height": 844})  # on a phone too
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"the control room scrolls sideways on a phone by {overflow}px"
         finally:
             browser.close()
     # the acknowledgement went back to the origin node

@@ -63,20 +63,19 @@ def _prepared(reads: pl.DataFrame, s: ConvoySettings) -> pl.DataFrame:
         s.min_confidence,
         s.min_plate_length,
     )
-    df = df.with_columns(t=pl.col("read_at").dt.epoch("ms") / 1000.0).sort("plate", "t")
+    # integer ids: joins and sorts on millions of pairs are much cheaper than on text
+    ids = {name: pl.col(col).cast(pl.Categorical).to_physical().cast(pl.Int64)
+           for name, col in (("pid", "plate"), ("cid", "camera_id"), ("sid", "site"))}  # fmt: skip
+    df = df.with_columns(t=pl.col("read_at").dt.epoch("ms") / 1000.0, **ids).sort("pid", "t")
     # one read per passage: the same plate at the same camera within the window counts once
     df = df.filter(
-        (pl.col("t") - pl.col("t").shift(1).over("plate", "camera_id")).fill_null(1e18) > s.window_s
+        (pl.col("t") - pl.col("t").shift(1).over("pid", "cid")).fill_null(1e18) > s.window_s
     )
-    occ = (pl.col("t").diff().fill_null(1e18) > s.occasion_gap_s).cum_sum().over("plate")
+    occ = (pl.col("t").diff().fill_null(1e18) > s.occasion_gap_s).cum_sum().over("pid")
     return df.with_columns(
         bucket=(pl.col("t") / s.window_s).floor().cast(pl.Int64),
         hour=(pl.col("t") / 3600.0).floor().cast(pl.Int64),
         occasion=occ,
-        # integer ids: joins and sorts on millions of pairs are much cheaper than on text
-        pid=pl.col("plate").rank("dense").cast(pl.Int64),
-        cid=pl.col("camera_id").rank("dense").cast(pl.Int64),
-        sid=pl.col("site").rank("dense").cast(pl.Int64),
     )
 
 
@@ -126,11 +125,11 @@ def pair_statistics(reads: pl.DataFrame, settings: ConvoySettings | None = None)
     df = _prepared(reads, s)
     # a plate seen on fewer occasions or at fewer sites than a convoy needs cannot be in one
     able = (
-        df.group_by("plate")
+        df.group_by("pid")
         .agg(sites=pl.col("site").n_unique(), occasions=pl.col("occasion").n_unique())
         .filter((pl.col("sites") >= s.min_sites) & (pl.col("occasions") >= s.min_occasions))
     )
-    pairs = co_occurrences(df.join(able.select("plate"), on="plate", how="semi"), s.window_s)
+    pairs = co_occurrences(df.join(able.select("pid"), on="pid", how="semi"), s.window_s)
     per_pair = pairs.group_by("a", "b").agg(sites=pl.col("sid").n_unique())
     tested = per_pair.height
     keep = per_pair.filter(pl.col("sites") >= s.min_sites).select("a", "b")
@@ -150,8 +149,13 @@ def pair_statistics(reads: pl.DataFrame, settings: ConvoySettings | None = None)
         .filter((pl.col("occasions") >= s.min_occasions) & (pl.col("sites") >= s.min_sites))
     )
     names = df.select("pid", "plate").unique("pid")
-    stats = stats.join(names.rename({"pid": "a", "plate": "plate_a"}), on="a").join(
-        names.rename({"pid": "b", "plate": "plate_b"}), on="b"
+    stats = (
+        stats.join(names.rename({"pid": "a", "plate": "pa"}), on="a")
+        .join(names.rename({"pid": "b", "plate": "pb"}), on="b")
+        .with_columns(  # the ids follow first appearance; the answer orders plates by text
+            plate_a=pl.min_horizontal("pa", "pb"), plate_b=pl.max_horizontal("pa", "pb")
+        )
+        .drop("pa", "pb")
     )
     if stats.is_empty():
         return stats.drop("a", "b").with_columns(

@@ -201,9 +201,11 @@ def match_files(
     out: Path,
     *,
     rejected_out: Path | None = None,
+    min_score: float = 0.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchSummary:
-    """Match ``reads`` against ``hotlist``; write the hits to ``out``."""
+    """Match ``reads`` against ``hotlist``; write the hits (score at least ``min_score``)
+    to ``out``."""
     started = time.perf_counter()
     file_format(out)
     entries, bad_entries = load_hotlist(read_table(hotlist, HOTLIST_COLUMNS))
@@ -214,12 +216,13 @@ def match_files(
     parts: list[pl.DataFrame] = []
     for start in range(0, usable.height, CHUNK):
         chunk = usable.slice(start, CHUNK)
-        matches = index.match(chunk["plate"], chunk["country"].to_list())
-        ids = chunk["read_id"].to_list()
-        parts.append(pl.DataFrame(
-            [(ids[m.read_idx], m.entry_id, m.outcome, m.score) for m in matches],
-            schema=HIT_SCHEMA, orient="row",
-        ))  # fmt: skip
+        found = index.match_frame(chunk["plate"], chunk["country"], min_score=min_score)
+        parts.append(
+            found.select(
+                chunk["read_id"].gather(found["read_idx"]).alias("read_id"),
+                "entry_id", "outcome", "score",
+            )
+        )  # fmt: skip
         if progress is not None:
             progress(min(start + CHUNK, usable.height), usable.height)
     hits = pl.concat(parts) if parts else pl.DataFrame(schema=HIT_SCHEMA)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from passerelle.anpr import codec
-from passerelle.anpr.keytable import hash_keys
+from passerelle.anpr.keytable import MULT, hash_keys
 from passerelle.anpr.slots import Slots
 
 I64 = npt.NDArray[np.int64]
@@ -48,11 +48,13 @@ def _probe(slots: Slots, enc: codec.Encoded) -> tuple[I64, I64, I64]:
         for s in range(0, len(rows_of_length), CHUNK):
             rows = rows_of_length[s : s + CHUNK]
             q = enc.cls[rows]
-            maybe.append(rows[slots.any_bloom.contains(hash_keys(q))])
+            maybe.append(rows[np.flatnonzero(slots.any_bloom.contains(hash_keys(q)))])
             if length < 2:
                 continue
-            d = (q[None, :] & low) | ((q >> six)[None, :] & high)
-            hit = slots.exact.may_contain(hash_keys(d.ravel()))
+            d = q[None, :] & low
+            d |= (q >> six)[None, :] & high
+            d *= MULT  # hashed in place (``hash_keys``)
+            hit = slots.exact.may_contain(d.ravel())
             pos, idx = np.divmod(np.flatnonzero(hit), len(rows))
             gained.append(rows[idx])
             gained_pos.append(pos)

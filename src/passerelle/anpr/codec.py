@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from passerelle.matching.keys import CONFUSION_CLASSES, confusion_key
 
@@ -92,13 +93,21 @@ def unpack(raw_key: int) -> str:
     return "".join(out)
 
 
-def unpack_many(raw: U64) -> list[str]:
-    """The plate texts of many raw keys at once."""
+def unpack_series(raw: U64) -> pl.Series:
+    """The plate texts of many raw keys at once (built as Arrow buffers)."""
     chars = np.zeros((len(raw), WIDTH), dtype=np.uint8)
     table = np.frombuffer(b"\0" + ALPHABET.encode(), dtype=np.uint8)
     for j in range(WIDTH):
         chars[:, j] = table[((raw >> _SHIFT[j]) & np.uint64(63)).astype(np.intp)]
-    return [b.decode() for b in chars.view(f"S{WIDTH}").ravel().tolist()]
+    filled = chars != 0
+    offsets = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum(filled.sum(axis=1), out=offsets[1:])
+    data = chars[filled]  # characters are left-aligned: row by row, in order
+    arr = pa.LargeStringArray.from_buffers(
+        len(raw), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes())
+    )
+    out = pl.Series(arr)
+    return out
 
 
 def _buffers(series: pl.Series) -> tuple[I64, npt.NDArray[np.uint8]]:

@@ -138,6 +138,8 @@ class HitService(HitsOwnerSide):
                         key=hit.hit_id,
                         conn=conn,
                     )
+        if any(h.duplicate_of is None and e.owner != self.me for h, e in new):
+            self.ctx.outbox.wake()  # after the commit (the outbox's own wake may come before it)
         if new:
             self._after_record(new)
         return out
@@ -267,6 +269,7 @@ class HitService(HitsOwnerSide):
                     key=hit_id,
                     conn=conn,
                 )
+        self.ctx.outbox.wake()  # after the commit (the outbox's own wake may come before it)
         done = Hit(
             **{
                 **hit.row(),

@@ -100,6 +100,74 @@ class FeedStore:
             )
         return True
 
+    def set_shares(
+        self, conn: sa.Connection, entry_ids: list[str], partner: Country, by: str, now: dt.datetime
+    ) -> set[str]:
+        """Share every entry of ``entry_ids`` with ``partner``; the ids newly shared."""
+        known: dict[str, dt.datetime | None] = {}
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            rows = conn.execute(
+                sa.select(shares.c.entry_id, shares.c.revoked_at).where(
+                    shares.c.entry_id.in_(chunk), shares.c.partner == partner.value
+                )
+            )
+            known.update((r.entry_id, r.revoked_at) for r in rows)
+        new = [i for i in dict.fromkeys(entry_ids) if i not in known]
+        again = [i for i, revoked in known.items() if revoked is not None]
+        values = {"partner": partner.value, "shared_at": now, "shared_by": by}
+        if new:
+            conn.execute(shares.insert(), [{"entry_id": i, **values} for i in new])
+        if again:
+            conn.execute(
+                shares.update()
+                .where(shares.c.entry_id == sa.bindparam("_id"), shares.c.partner == partner.value)
+                .values(shared_at=now, shared_by=by, revoked_at=None),
+                [{"_id": i} for i in again],
+            )
+        return set(new) | set(again)
+
+    def partners_of(self, conn: sa.Connection, entry_ids: list[str]) -> dict[str, list[Country]]:
+        """The partners each entry is shared with now."""
+        out: dict[str, list[Country]] = {}
+        for start in range(0, len(entry_ids), 500):
+            rows = conn.execute(
+                sa.select(shares.c.entry_id, shares.c.partner).where(
+                    shares.c.entry_id.in_(entry_ids[start : start + 500]),
+                    shares.c.revoked_at.is_(None),
+                )
+            )
+            for r in rows:
+                out.setdefault(r.entry_id, []).append(Country(r.partner))
+        return out
+
+    def append_feed_many(
+        self,
+        conn: sa.Connection,
+        partner: Country,
+        items: list[tuple[str, str]],
+        now: dt.datetime,
+    ) -> list[int]:
+        """Record ``(entry_id, op)`` changes under the next sequence numbers of the feed."""
+        if not items:
+            return []
+        key = heads.c.partner == partner.value
+        n = len(items)
+        if not conn.execute(
+            heads.update().where(key).values(last_seq=heads.c.last_seq + n)
+        ).rowcount:
+            conn.execute(heads.insert().values(partner=partner.value, last_seq=n))
+        last = int(conn.execute(sa.select(heads.c.last_seq).where(key)).scalar_one())
+        seqs = list(range(last - n + 1, last + 1))
+        conn.execute(
+            feed.insert(),
+            [
+                {"partner": partner.value, "seq": q, "entry_id": i, "op": op, "at": now}
+                for q, (i, op) in zip(seqs, items, strict=True)
+            ],
+        )
+        return seqs
+
     def revoke_share(
         self, conn: sa.Connection, entry_id: str, partner: Country, now: dt.datetime
     ) -> bool:

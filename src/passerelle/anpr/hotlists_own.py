@@ -185,33 +185,45 @@ class OwnHotlists:
         changes: dict[Country, list[FeedChange]] = {}
         previous: dict[str, HotlistEntry | None] = {}
         with self.ctx.engine.begin() as conn:
+            unique = {x.entry_id: x for x in entries}  # a reference twice: the last one wins
+            stored = self.store.get_many(conn, unique)
             kept: list[HotlistEntry] = []
-            for entry in entries:
-                old = self.store.get(entry.entry_id, conn)
+            written: list[HotlistEntry] = []
+            for entry in unique.values():
+                old = stored.get(entry.entry_id)
                 if old is not None and old.hotlist_id != hotlist.hotlist_id:
                     code = "hotlist_entry_other_list"
                     rejected.append(Rejection(positions[entry.entry_id], code, "reference taken"))
                     self.metrics.entries_rejected.labels(code, "officer").inc()
                     continue
                 previous[entry.entry_id] = old
-                targets: set[Country] = set()
                 if old is not None and old.removed_at is None and same(old, entry):
-                    entry = old  # sent again unchanged: only new shares go out
-                else:
-                    entry = entry if old is None else _keep_created(entry, old)
-                    self.store.put(conn, entry)
-                    targets.update(self.store.share_partners(conn, entry.entry_id))
+                    kept.append(old)  # sent again unchanged: only new shares go out
+                    continue
+                entry = entry if old is None else _keep_created(entry, old)
                 kept.append(entry)
-                for p in partners:
-                    if self.store.set_share(conn, entry.entry_id, p, principal.subject, now):
-                        targets.add(p)
-                for p in sorted(targets):
-                    seq = self.store.append_feed(conn, p, entry.entry_id, "upsert", now)
-                    changes.setdefault(p, []).append(
-                        FeedChange(seq, "upsert", entry.entry_id, entry)
-                    )
+                written.append(entry)
+            self.store.put_many(conn, written, set(stored))
+            ids = [x.entry_id for x in kept]
+            targets: dict[Country, set[str]] = {}
+            for entry_id, now_with in self.store.partners_of(
+                conn, [x.entry_id for x in written]
+            ).items():
+                for p in now_with:
+                    targets.setdefault(p, set()).add(entry_id)
+            for p in partners:
+                newly = self.store.set_shares(conn, ids, p, principal.subject, now)
+                targets.setdefault(p, set()).update(newly)
+            by_id = {x.entry_id: x for x in kept}
+            for p, chosen in sorted(targets.items()):
+                order = [i for i in ids if i in chosen]
+                seqs = self.store.append_feed_many(conn, p, [(i, "upsert") for i in order], now)
+                changes[p] = [
+                    FeedChange(q, "upsert", i, by_id[i]) for q, i in zip(seqs, order, strict=True)
+                ]
             entries = kept
             self._push(conn, changes)
+        self._wake(changes)
         self.changed(entries, previous)
         self.metrics.entries_changed.labels(self.me.value, "upsert").inc(len(entries))
         shares = self.store.shares_of(e.entry_id for e in entries)
@@ -234,13 +246,20 @@ class OwnHotlists:
         now = self.now()
         changes: dict[Country, list[FeedChange]] = {}
         with self.ctx.engine.begin() as conn:
-            for entry_id in entry_ids:
-                entry = self._own_active(conn, entry_id, now)
-                for p in countries:
-                    if self.store.set_share(conn, entry_id, p, principal.subject, now):
-                        seq = self.store.append_feed(conn, p, entry_id, "upsert", now)
-                        changes.setdefault(p, []).append(FeedChange(seq, "upsert", entry_id, entry))
+            stored = self.store.get_many(conn, entry_ids)
+            ids = list(dict.fromkeys(entry_ids))
+            entries = {i: self._check_own(stored.get(i), now) for i in ids}
+            for p in countries:
+                newly = self.store.set_shares(conn, ids, p, principal.subject, now)
+                order = [i for i in ids if i in newly]
+                seqs = self.store.append_feed_many(conn, p, [(i, "upsert") for i in order], now)
+                if order:
+                    changes[p] = [
+                        FeedChange(q, "upsert", i, entries[i])
+                        for q, i in zip(seqs, order, strict=True)
+                    ]
             self._push(conn, changes)
+        self._wake(changes)
         self._audit(principal, "entries_shared", entries=list(entry_ids), changes=changes)
         return self.store.shares_of(entry_ids)
 
@@ -254,6 +273,7 @@ class OwnHotlists:
                 seq = self.store.append_feed(conn, country, entry_id, "remove", now)
                 changes[country] = [FeedChange(seq, "remove", entry_id)]
             self._push(conn, changes)
+        self._wake(changes)
         self._audit(principal, "share_revoked", entries=[entry_id], changes=changes)
         return self.store.shares_of([entry_id])[entry_id]
 
@@ -274,6 +294,7 @@ class OwnHotlists:
                     seq = self.store.append_feed(conn, p, entry_id, "remove", now)
                     changes.setdefault(p, []).append(FeedChange(seq, "remove", entry_id))
             self._push(conn, changes)
+        self._wake(changes)
         self.changed(done)
         self.metrics.entries_changed.labels(self.me.value, "remove").inc(len(done))
         if done:
@@ -284,7 +305,12 @@ class OwnHotlists:
 
     # --- helpers --------------------------------------------------------------------------
     def _own(self, conn: sa.Connection, entry_id: str) -> HotlistEntry:
-        entry = self.store.get(entry_id, conn)
+        return self._check_own(self.store.get(entry_id, conn))
+
+    def _check_own(
+        self, entry: HotlistEntry | None, now: dt.datetime | None = None
+    ) -> HotlistEntry:
+        """``entry`` if it is ours (and, given ``now``, active); a translated error otherwise."""
         if entry is None:
             raise NotFound("no such hotlist entry", code="hotlist_entry_not_found")
         if entry.owner != self.me:
@@ -293,11 +319,7 @@ class OwnHotlists:
                 code="hotlist_entry_not_own",
                 country=entry.owner.value,
             )
-        return entry
-
-    def _own_active(self, conn: sa.Connection, entry_id: str, now: dt.datetime) -> HotlistEntry:
-        entry = self._own(conn, entry_id)
-        if not entry.active(now):
+        if now is not None and not entry.active(now):
             raise InvalidInput("the entry is removed or expired", code="hotlist_entry_inactive")
         return entry
 
@@ -318,6 +340,11 @@ class OwnHotlists:
                     key=f"{chunk[0].seq}-{chunk[-1].seq}",
                     conn=conn,
                 )
+
+    def _wake(self, changes: Mapping[Country, list[FeedChange]]) -> None:
+        """Push now: the outbox's own wake-up may come before the commit is visible."""
+        if changes:
+            self.ctx.outbox.wake()
 
     def _audit(
         self,

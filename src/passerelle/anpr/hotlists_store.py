@@ -10,6 +10,7 @@ twice or late changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from passerelle.anpr.hotlists_rows import entry_of, row_of, utc
 from passerelle.storage.tables_anpr_hotlists import anpr_hotlist_entries as e
 from passerelle.storage.tables_anpr_hotlists import anpr_hotlists as lists
 
+CHUNK = 500  # ids per IN (...) query
 __all__ = ["FeedChange", "Hotlist", "HotlistStore", "entry_of", "utc"]
 
 
@@ -107,6 +109,24 @@ class HotlistStore(FeedStore):
         done = conn.execute(e.update().where(e.c.entry_id == entry.entry_id).values(**row)).rowcount
         if not done:
             conn.execute(e.insert().values(**row))
+
+    def get_many(self, conn: sa.Connection, entry_ids: Iterable[str]) -> dict[str, HotlistEntry]:
+        """The stored entries among ``entry_ids`` (queried in chunks)."""
+        ids = list(dict.fromkeys(entry_ids))
+        out: dict[str, HotlistEntry] = {}
+        for start in range(0, len(ids), CHUNK):
+            query = sa.select(e).where(e.c.entry_id.in_(ids[start : start + CHUNK]))
+            out.update((r.entry_id, entry_of(r)) for r in conn.execute(query))
+        return out
+
+    def put_many(self, conn: sa.Connection, entries: list[HotlistEntry], stored: set[str]) -> None:
+        """Insert the entries not in ``stored`` and replace the others (one statement each)."""
+        new = [row_of(x) for x in entries if x.entry_id not in stored]
+        old = [{**row_of(x), "_id": x.entry_id} for x in entries if x.entry_id in stored]
+        if new:
+            conn.execute(e.insert(), new)
+        if old:
+            conn.execute(e.update().where(e.c.entry_id == sa.bindparam("_id")), old)
 
     def active(self, now: dt.datetime) -> list[HotlistEntry]:
         query = sa.select(e).where(e.c.removed_at.is_(None), e.c.expires_at > now)

@@ -122,7 +122,10 @@ class HotlistSync:
         gap = False
         with self._apply_locks[owner], self.ctx.engine.begin() as conn:
             cursor = self.store.cursor(owner, conn)
-            for change in sorted(changes, key=_seq):
+            ordered = sorted(changes, key=_seq)
+            held = self.store.get_many(conn, (str(c.get("entry_id") or "") for c in ordered))
+            stored, writes = set(held), dict[str, HotlistEntry]()
+            for change in ordered:
                 seq, entry_id = _seq(change), str(change.get("entry_id") or "")
                 if seq <= cursor:
                     continue  # seen already (applied or refused): a message delivered twice
@@ -130,7 +133,7 @@ class HotlistSync:
                     cursor = seq
                 elif seq > cursor + 1:
                     gap = True
-                old = self.store.get(entry_id, conn)
+                old = held.get(entry_id)
                 if old is not None and (old.owner != owner or old.seq >= seq):
                     continue  # not this owner's, or we hold this version or a newer one
                 new: HotlistEntry | None = None
@@ -154,9 +157,10 @@ class HotlistSync:
                 if new is None and old is not None:
                     new = replace(old, removed_at=old.removed_at or now, updated_at=now, seq=seq)
                 if new is not None:
-                    self.store.put(conn, new)
-                    applied.append(new)
-                    previous[entry_id] = old
+                    held[entry_id] = writes[entry_id] = new
+                    previous.setdefault(entry_id, old)
+            self.store.put_many(conn, list(writes.values()), stored)
+            applied = list(writes.values())
             self.store.set_cursor(conn, owner, cursor, now)
         self._received(owner, applied, previous, rejected)
         return {"applied": len(applied), "rejected": rejected, "cursor": cursor, "gap": gap}
@@ -195,15 +199,14 @@ class HotlistSync:
                     continue
                 if old is not None:
                     new = replace(new, created_at=old.created_at)
-                self.store.put(conn, new)
                 applied.append(new)
                 previous[new.entry_id] = old
             for entry_id, old in held.items() if final else ():
                 if entry_id not in listed and old.removed_at is None:
                     gone = replace(old, removed_at=now, updated_at=now, seq=max(old.seq, head))
-                    self.store.put(conn, gone)
                     applied.append(gone)
                     previous[entry_id] = old
+            self.store.put_many(conn, applied, set(held))
             if final:
                 self.store.set_cursor(conn, owner, head, now)
         self._received(owner, applied, previous, rejected)

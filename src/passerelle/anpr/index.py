@@ -33,13 +33,22 @@ import polars as pl
 from passerelle.anpr import codec
 from passerelle.anpr.candidates import find_candidates
 from passerelle.anpr.index_types import IndexEntry, Match, Outcome, Tolerance
-from passerelle.anpr.plates import canonical, country_code
-from passerelle.anpr.scoring import ALERT_SCORE, plate_score, scored_matches
+from passerelle.anpr.plates import country_code
+from passerelle.anpr.plates_vector import canonical_expr
+from passerelle.anpr.scoring import (
+    ALERT_SCORE,
+    MATCH_SCHEMA,
+    matches_of,
+    plate_score,
+    scored_frame,
+)
 from passerelle.anpr.slots import Slots
 from passerelle.exc import InvalidInput
 
-__all__ = ["ALERT_SCORE", "HotlistIndex", "IndexEntry", "Match", "Outcome", "Tolerance",
-           "plate_score"]  # fmt: skip
+__all__ = [
+    "ALERT_SCORE", "MATCH_SCHEMA", "HotlistIndex", "IndexEntry", "Match", "Outcome", "Tolerance",
+    "plate_score",
+]  # fmt: skip
 log = logging.getLogger(__name__)
 
 
@@ -137,7 +146,7 @@ class HotlistIndex:
     def match(
         self,
         plates: Sequence[str] | pl.Series,
-        countries: Sequence[str | None],
+        countries: Sequence[str | None] | pl.Series,
         *,
         min_score: float = 0.0,
     ) -> list[Match]:
@@ -145,30 +154,43 @@ class HotlistIndex:
 
         ``plates`` are canonical plates (``normalise_read``); other texts are
         canonicalised first. ``countries[i]`` is read ``i``'s country or ``None``.
-        ``min_score`` drops the weaker matches (see ``scoring``).
+        ``min_score`` drops the weaker matches (``ALERT_SCORE``: see ``scoring``).
         """
+        return matches_of(self.match_frame(plates, countries, min_score=min_score))
+
+    def match_frame(
+        self,
+        plates: Sequence[str] | pl.Series,
+        countries: Sequence[str | None] | pl.Series,
+        *,
+        min_score: float = 0.0,
+    ) -> pl.DataFrame:
+        """``match`` as a DataFrame (``MATCH_SCHEMA``): no Python object per match, for
+        batches with many of them."""
         n = len(plates)
         if len(countries) != n:
             raise InvalidInput("plates and countries differ in length", code="anpr_batch_mismatch")
         if n == 0:
-            return []
+            return pl.DataFrame(schema=MATCH_SCHEMA)
         enc = codec.encode(plates)
         if not bool(enc.ok.all()):
             enc = _repair(plates, enc)
         with self._lock:
             if self.slots.alive_count == 0:
-                return []
+                return pl.DataFrame(schema=MATCH_SCHEMA)
             cands = find_candidates(self.slots, enc)
-            return scored_matches(self.slots, enc, cands, countries, min_score)
+            return scored_frame(self.slots, enc, cands, countries, min_score)
 
 
 def _repair(plates: Sequence[str] | pl.Series, enc: codec.Encoded) -> codec.Encoded:
     """Canonicalise the rows the fast path could not pack (separators, lower case)."""
     bad = np.flatnonzero(~enc.ok)
+    if isinstance(plates, pl.Series):
+        texts = plates.cast(pl.String).gather(bad)
+    else:
+        texts = pl.Series([v if isinstance(v, str) else None for v in (plates[i] for i in
+                           bad.tolist())], dtype=pl.String)  # fmt: skip
+    fixed = codec.encode(pl.select(canonical_expr(pl.lit(texts))).to_series())
     raw, cls, length, ok = enc.raw.copy(), enc.cls.copy(), enc.length.copy(), enc.ok.copy()
-    for i in bad.tolist():
-        value = plates[i]
-        text = canonical(value) if isinstance(value, str) else ""
-        r, k = codec.pack(text)
-        raw[i], cls[i], length[i], ok[i] = r, k, len(text), r != 0
+    raw[bad], cls[bad], length[bad], ok[bad] = fixed.raw, fixed.cls, fixed.length, fixed.ok
     return codec.Encoded(raw, cls, length, ok)

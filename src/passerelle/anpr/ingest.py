@@ -72,6 +72,8 @@ class IngestService:
                 parsed.append(read)
         result = self.ingest(parsed, source=source)
         result.rejected.extend(rejected)
+        if rejected:  # they arrived too: received = accepted + duplicates + aside + rejected
+            self.runtime.metrics.received.labels(source).inc(len(rejected))
         for _, reason in rejected:
             self.runtime.metrics.rejected.labels(reason).inc()
         return result

@@ -122,10 +122,65 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+_FAST_KEYS = frozenset(
+    {"read_id", "camera_id", "read_at", "plate", "confidence", "image_ref", "plate_country"}
+)
+
+
+def _clean(text: str, limit: int) -> bool:
+    return 0 < len(text) <= limit and text.strip() == text
+
+
+def _fast(item: dict[str, Any]) -> RawRead | None:
+    """The common case (clean strings, UTC timestamp, confidence 0-1) without the
+    general checks; ``None`` sends the item down the general path."""
+    if not item.keys() <= _FAST_KEYS:
+        return None
+    read_id, camera_id, at, plate = (
+        item.get("read_id"), item.get("camera_id"), item.get("read_at"), item.get("plate")
+    )  # fmt: skip
+    confidence, image_ref = item.get("confidence"), item.get("image_ref")
+    country = item.get("plate_country")
+    if not (
+        type(read_id) is str
+        and 0 < len(read_id) <= MAX_ID
+        and read_id.strip() == read_id
+        and type(camera_id) is str
+        and 0 < len(camera_id) <= MAX_ID
+        and camera_id.strip() == camera_id
+        and type(plate) is str
+        and len(plate) <= MAX_PLATE_RAW
+        and type(at) is str
+        and at.endswith(("+00:00", "Z"))
+        and (confidence is None or (type(confidence) is float and 0 <= confidence <= 1))
+        and (image_ref is None or (type(image_ref) is str and _clean(image_ref, 256)))
+        and (country is None or (type(country) is str and _clean(country, 2)))
+    ):
+        return None
+    try:
+        read_at = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if read_at.utcoffset() != dt.timedelta(0):
+        return None
+    return RawRead(
+        read_id=read_id,
+        camera_id=camera_id,
+        read_at=read_at if read_at.tzinfo is dt.UTC else read_at.replace(tzinfo=dt.UTC),
+        plate=plate,
+        confidence=confidence,
+        plate_country=country.upper() if country else None,
+        image_ref=image_ref,
+    )
+
+
 def parse_raw_read(item: Any) -> RawRead | Quarantined | str:
     """A ``RawRead``; a ``Quarantined`` read (id known, fields unusable); or a rejection reason."""
     if not isinstance(item, dict):
         return NOT_AN_OBJECT
+    fast = _fast(item)
+    if fast is not None:
+        return fast
     read_id = _text(item.get("read_id"), 10 * MAX_ID)
     if read_id is None or len(read_id) > MAX_ID:
         return NO_READ_ID

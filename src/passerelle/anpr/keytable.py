@@ -2,10 +2,9 @@
 
 Two layers answer a batch of keys:
 
-* a *blocked Bloom filter* (two bits in one 64-bit word per key) says, with
-  one memory access per key, which keys may be present: almost every key of
-  a batch of camera reads is absent, and the filter drops them for a few
-  NumPy operations each;
+* a *Bloom filter* (one bit per key) says, with one memory access per key,
+  which keys may be present: almost every key of a batch of camera reads is
+  absent, and the filter drops it for six NumPy operations;
 * a *hash directory* then finds the values of the keys left, in two or three
   memory accesses each. New keys go to a small sorted *delta* that is merged
   in when it grows past an eighth of the rest, so adding an entry to a live
@@ -24,15 +23,16 @@ U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-_MULT = np.uint64(0x9E3779B97F4A7C15)
-_MASKS = np.array([(1 << (i & 63)) | (1 << ((i >> 6) & 63)) for i in range(4096)], dtype=np.uint64)
-_MASK_BITS = np.uint64(4095)
+MULT = np.uint64(0x9E3779B97F4A7C15)
+_BIT = np.uint64(63)
+_ONE = np.uint64(1)
 MIN_WORDS_LOG2 = 10
 DELTA_MIN = 4096
 
 
 class BloomFilter:
-    """Blocked Bloom filter over ``uint64`` keys: two bits in one word per key."""
+    """Bloom filter over hashed ``uint64`` keys, one bit per key: the top bits of the
+    hash pick a word, the next six a bit in it (a test is six NumPy operations)."""
 
     def __init__(self, capacity: int, bits_per_key: int) -> None:
         words = max(capacity * bits_per_key // 64, 1)
@@ -42,29 +42,28 @@ class BloomFilter:
         self.bits_per_key = bits_per_key
         self.count = 0
         self._word_shift = np.uint64(64 - self.log2)
-        self._mask_shift = np.uint64(52 - self.log2)
-
-    def _slots(self, hashed: U64) -> tuple[U64, U64]:
-        word = hashed >> self._word_shift
-        mask = _MASKS[(hashed >> self._mask_shift) & _MASK_BITS]
-        return word, mask
+        self._bit_shift = np.uint64(58 - self.log2)
 
     def add(self, keys: U64) -> None:
         if len(keys):
-            word, mask = self._slots(hash_keys(keys))
-            np.bitwise_or.at(self.words, word, mask)
+            hashed = hash_keys(keys)
+            word = (hashed >> self._word_shift).view(np.int64)
+            bit = _ONE << ((hashed >> self._bit_shift) & _BIT)
+            np.bitwise_or.at(self.words, word, bit)
             self.count += len(keys)
 
-    def contains(self, hashed: U64) -> Bools:
-        """True where a key (given by ``hash_keys``) may be present (no false negatives)."""
-        word, mask = self._slots(hashed)
-        found: Bools = (self.words[word] & mask) == mask
+    def contains(self, hashed: U64) -> U64:
+        """Non-zero where a key (hashed by ``hash_keys``) may be present (false
+        positives possible, no false negatives)."""
+        found: U64 = np.take(self.words, (hashed >> self._word_shift).view(np.int64))
+        found >>= (hashed >> self._bit_shift) & _BIT
+        found &= _ONE
         return found
 
 
 def hash_keys(keys: U64) -> U64:
     """Multiplicative hash: the filters use its high bits."""
-    hashed: U64 = keys * _MULT
+    hashed: U64 = keys * MULT
     return hashed
 
 
@@ -112,10 +111,10 @@ class KeyTable:
 
     def rebuild(self, keys: U64, vals: I64) -> None:
         """Replace the whole content (hashed once, Bloom filter sized for it)."""
-        log2 = max(1, int(len(keys)).bit_length())
+        log2 = max(1, len(keys).bit_length())
         self._shift = np.uint64(64 - log2)
         bucket = (hash_keys(keys) >> self._shift).astype(np.intp)
-        order = np.argsort(bucket, kind="stable")
+        order = np.argsort(bucket)  # the order within a bucket does not matter
         self.keys, self.vals = keys[order], vals[order]
         counts = np.bincount(bucket, minlength=1 << log2)
         self.directory = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
@@ -144,7 +143,7 @@ class KeyTable:
                   self.bloom.words)  # fmt: skip
         return sum(a.nbytes for a in arrays)
 
-    def may_contain(self, hashed: U64) -> Bools:
+    def may_contain(self, hashed: U64) -> U64:
         """Bloom test of keys hashed by ``hash_keys`` (a table built with ``bloom_bits``)."""
         return self.bloom.contains(hashed)
 

@@ -17,9 +17,12 @@ Syntax per country (the registered formats are validated by
   (the German shape fits a great many texts);
 * FR SIV ``AB123CD`` (since 2009) and FNI ``1234AB56`` (legacy).
 
-When several countries fit, the current formats win over the legacy ones,
-and those over a German district from outside the region; if that still
-leaves more than one country, it stays unknown (``None``). A
+When several countries fit, the current formats win over the legacy ones;
+if that still leaves more than one country, it stays unknown (``None``).
+The weakest shapes (a German district from outside the region, the old
+French FNI) are recognised but never decide a country on their own: one
+missing character turns ``1ABC234`` into ``1ABC34``, which has the FNI shape,
+and the matcher would then call a Belgian hit a wrong country. A
 read that fits no format is still *valid* for matching (it may be a misread);
 it is refused (``valid=False`` with a ``reason``) only when it cannot be a
 plate at all: empty, too short or long, or with characters no plate carries.
@@ -43,19 +46,29 @@ COUNTRY_SIGNS: dict[str, str] = {
 CURRENT, LEGACY, OUTSIDE = 3, 2, 1
 _FOLD = str.maketrans({"Ä": "A", "Ö": "O", "Ü": "U", "ä": "A", "ö": "O", "ü": "U"})
 _SEPARATORS = re.compile(r"[\s\-.·_/:|]+")
-_CANONICAL = re.compile(r"[A-Z0-9]+")
+_CANONICAL = re.compile(r"[A-Z0-9]+", re.ASCII)
 _DE_REGIONAL = frozenset(d.translate(_FOLD) for d in DE_DISTRICTS)
 _FR_LETTER = "[A-HJ-NP-TV-Z]"  # SIV: no I, O or U
 _FR_NUMBER = r"(?:00[1-9]|0[1-9]\d|[1-9]\d\d)"  # 001-999
 _PATTERNS: tuple[tuple[str, str, int, re.Pattern[str]], ...] = (
-    ("BE", "be_current", CURRENT, re.compile(r"[1-9][A-Z]{3}\d{3}")),
-    ("BE", "be_legacy", LEGACY, re.compile(r"[A-Z]{3}\d{3}|\d{3}[A-Z]{3}")),
-    ("LU", "lu_current", CURRENT, re.compile(r"[A-Z]{2}\d{4}")),
-    ("LU", "lu_numeric", LEGACY, re.compile(r"[1-9]\d{3,4}")),
-    ("FR", "fr_siv", CURRENT, re.compile(rf"{_FR_LETTER}{{2}}{_FR_NUMBER}{_FR_LETTER}{{2}}")),
-    ("FR", "fr_fni", OUTSIDE, re.compile(r"[1-9]\d{0,3}[A-Z]{1,3}(?:\d{2}|2A|2B|97[1-6])")),
+    ("BE", "be_current", CURRENT, re.compile(r"[1-9][A-Z]{3}\d{3}", re.ASCII)),
+    ("BE", "be_legacy", LEGACY, re.compile(r"[A-Z]{3}\d{3}|\d{3}[A-Z]{3}", re.ASCII)),
+    ("LU", "lu_current", CURRENT, re.compile(r"[A-Z]{2}\d{4}", re.ASCII)),
+    ("LU", "lu_numeric", LEGACY, re.compile(r"[1-9]\d{3,4}", re.ASCII)),
+    (
+        "FR",
+        "fr_siv",
+        CURRENT,
+        re.compile(rf"{_FR_LETTER}{{2}}{_FR_NUMBER}{_FR_LETTER}{{2}}", re.ASCII),
+    ),
+    (
+        "FR",
+        "fr_fni",
+        OUTSIDE,
+        re.compile(r"[1-9]\d{0,3}[A-Z]{1,3}(?:\d{2}|2A|2B|97[1-6])", re.ASCII),
+    ),
 )
-_DE_TAIL = re.compile(r"([A-Z]{1,2})([1-9]\d{0,3})([EH]?)")
+_DE_TAIL = re.compile(r"([A-Z]{1,2})([1-9]\d{0,3})([EH]?)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -114,11 +127,14 @@ def formats(plate: str) -> list[tuple[str, str, int]]:
 
 
 def infer_country(plate: str) -> str | None:
-    """The one country whose (strongest) format fits ``plate``, else ``None``."""
+    """The one country whose strongest format fits ``plate``, else ``None``; only a
+    current or legacy format counts (the weak shapes fit too many misreads)."""
     found = formats(plate)
     if not found:
         return None
     best = max(s for _, _, s in found)
+    if best < LEGACY:
+        return None
     countries = {c for c, _, s in found if s == best}
     return countries.pop() if len(countries) == 1 else None
 

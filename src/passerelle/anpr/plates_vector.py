@@ -8,9 +8,6 @@ tests check that both agree on arbitrary text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -29,7 +26,7 @@ from passerelle.anpr.plates import (
 from passerelle.domain.plates import NL_LETTERS, NL_SIDECODES
 
 _SEPARATORS = r"[\s\x1c-\x1f\-.·_/:|]+"  # Python's \s also has \x1c-\x1f
-_DE_TAIL = r"[A-Z]{1,2}[1-9]\d{0,3}[EH]?"
+_DE_TAIL = r"[A-Z]{1,2}[1-9][0-9]{0,3}[EH]?"
 _DE_REGIONAL_RX = "|".join(sorted(_DE_REGIONAL, key=lambda d: (-len(d), d)))
 _REPEAT = np.array(
     [sum(1 << (codec.BITS * j) for j in range(n)) for n in range(codec.WIDTH + 1)],
@@ -37,9 +34,14 @@ _REPEAT = np.array(
 )
 
 
+def _ascii(pattern: str) -> str:
+    """Python's ``re.ASCII`` for Rust's regex: ``\\d`` is 0-9 only."""
+    return pattern.replace("\\d", "[0-9]")
+
+
 def _nl_regex(code: int) -> str:
     letter = f"[{NL_LETTERS}]" if code >= 4 else "[A-Z]"
-    return "".join(letter * len(g) if g[0] == "L" else r"\d" * len(g) for g in NL_SIDECODES[code])
+    return "".join(letter * len(g) if g[0] == "L" else "[0-9]" * len(g) for g in NL_SIDECODES[code])
 
 
 def canonical_expr(text: pl.Expr) -> pl.Expr:
@@ -87,7 +89,7 @@ def _strengths(p: pl.Expr) -> dict[str, pl.Expr]:
     by_country: dict[str, list[pl.Expr]] = {}
     for country, _name, strength, rx in _PATTERNS:
         by_country.setdefault(country, []).append(
-            pl.when(p.str.contains(f"^(?:{rx.pattern})$")).then(strength).otherwise(0)
+            pl.when(p.str.contains(f"^(?:{_ascii(rx.pattern)})$")).then(strength).otherwise(0)
         )
     for code in NL_SIDECODES:
         by_country.setdefault("NL", []).append(
@@ -110,21 +112,40 @@ def format_strengths(plates: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"p": plates}).select(**_strengths(pl.col("p")))
 
 
-def fits_format(plates: pl.Series, countries: Sequence[str | None]) -> npt.NDArray[np.bool_]:
+def _de_regional_regex() -> str:
+    """District of the region + letters + digits, at most 8 before the suffix."""
+    d1 = "|".join(d for d in _DE_REGIONAL if len(d) < 3)
+    d3 = "|".join(d for d in _DE_REGIONAL if len(d) == 3)
+    return (f"(?:{d1})[A-Z]{{1,2}}[1-9][0-9]{{0,3}}[EH]?|(?:{d3})[A-Z][1-9][0-9]{{0,3}}[EH]?"
+            f"|(?:{d3})[A-Z]{{2}}[1-9][0-9]{{0,2}}[EH]?")  # fmt: skip
+
+
+def _well_formed_regexes() -> dict[str | None, str]:
+    """Per country, one regex of its current and legacy formats; ``None``: any country."""
+    parts: dict[str, list[str]] = {}
+    for country, _name, strength, rx in _PATTERNS:
+        if strength >= LEGACY:
+            parts.setdefault(country, []).append(_ascii(rx.pattern))
+    for code in NL_SIDECODES:
+        parts.setdefault("NL", []).append(_nl_regex(code))
+    parts["DE"] = [_de_regional_regex()]
+    out: dict[str | None, str] = {c: f"^(?:{'|'.join(p)})$" for c, p in parts.items()}
+    out[None] = f"^(?:{'|'.join(p for ps in parts.values() for p in ps)})$"
+    return out
+
+
+_WELL_FORMED = _well_formed_regexes()
+
+
+def fits_format(plates: pl.Series, countries: pl.Series) -> npt.NDArray[np.bool_]:
     """Whether each plate is well formed (a current or legacy format) in its country, or
-    in any country when the country is ``None``."""
-    if len(plates) == 0:
-        return np.zeros(0, np.bool_)
-    strengths = format_strengths(plates)
-    known = strengths.columns
-    frame = strengths.with_columns(
-        c=pl.Series(countries, dtype=pl.String), best=pl.max_horizontal(known)
-    )
-    expr: Any = pl.when(pl.col("c").is_null()).then(pl.col("best"))
-    for c in known:
-        expr = expr.when(pl.col("c") == c).then(pl.col(c))
-    strength = frame.select(expr.otherwise(0).alias("s"))["s"].to_numpy()
-    out: npt.NDArray[np.bool_] = strength >= LEGACY
+    in any country when the country is null; one regex per plate."""
+    out = np.zeros(len(plates), np.bool_)
+    frame = pl.DataFrame({"p": plates, "c": countries.cast(pl.String)}).with_row_index("i")
+    for (country,), group in frame.partition_by("c", as_dict=True).items():
+        regex = _WELL_FORMED.get(country if isinstance(country, str) else None)
+        if regex is not None:
+            out[group["i"].to_numpy()] = group["p"].str.contains(regex).to_numpy()
     return out
 
 
@@ -141,5 +162,5 @@ def infer_countries(plates: pl.Series) -> pl.Series:
     choice = frame.select(
         pl.coalesce([pl.when(pl.col(c) == pl.col("top")).then(pl.lit(c)) for c in strengths])
     ).to_series()
-    ok = (winners == 1) & (top > 0)
+    ok = (winners == 1) & (top >= LEGACY)
     return pl.select(pl.when(pl.lit(ok)).then(pl.lit(choice)).otherwise(None)).to_series()

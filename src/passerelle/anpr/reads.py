@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from operator import itemgetter
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import polars as pl
@@ -116,11 +116,15 @@ class ReadStore:
             params: list[Any] = [get(r) for r in rows]
         else:  # SQLite: timestamps as SQLAlchemy stores them (naive UTC text)
             params = []
+            seen: dict[dt.datetime, str] = {}  # received_at: one value per batch
             for r in rows:
                 values = list(get(r))
                 values[READ_AT] = lite_ts(values[READ_AT])
-                values[RECEIVED_AT] = lite_ts(values[RECEIVED_AT])
-                params.append(values)
+                received = values[RECEIVED_AT]
+                if received not in seen:
+                    seen[received] = lite_ts(received)
+                values[RECEIVED_AT] = seen[received]
+                params.append(tuple(values))
         written = 0
         for chunk in _chunks(params, 5000):
             result = conn.exec_driver_sql(self._insert_sql, list(chunk))

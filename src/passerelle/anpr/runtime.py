@@ -149,3 +149,5 @@ class AnprRuntime:
             self._nats = None
         if self._queue is not None:
             await self._queue.stop()
+        if self.retro is not None:
+            self.retro.drain(timeout=30)

@@ -29,8 +29,7 @@ import polars as pl
 from passerelle.anpr import codec
 from passerelle.anpr.candidates import Candidates
 from passerelle.anpr.index_types import Indel, Match, Outcome
-from passerelle.anpr.plates import country_code
-from passerelle.anpr.plates_vector import fits_format
+from passerelle.anpr.plates_vector import country_hint_expr, fits_format
 from passerelle.anpr.slots import Slots
 
 CONFUSION_PENALTY = 0.1
@@ -39,7 +38,6 @@ WRONG_COUNTRY_FACTOR = 0.5
 AMBIGUOUS_FACTOR = 0.5
 ALERT_SCORE = 0.5
 _OUTCOMES: tuple[Outcome, Outcome, Outcome] = ("exact", "fuzzy", "wrong_country")
-_INDELS: dict[int, Indel | None] = {0: None, -1: "missing", 1: "extra"}
 _object_new = object.__new__
 
 
@@ -60,33 +58,47 @@ def _new_match(
     return m
 
 
+def _read_countries(
+    slots: Slots, countries: Sequence[str | None] | pl.Series, rows: npt.NDArray[np.int64]
+) -> tuple[pl.Series, npt.NDArray[np.int64]]:
+    """The camera countries of ``rows`` (ISO codes) and their numbers in ``slots``
+    (0 none, -1 a country no entry has)."""
+    if isinstance(countries, pl.Series):
+        raw = countries.cast(pl.String).gather(rows)
+    else:
+        raw = pl.Series([countries[i] for i in rows.tolist()], dtype=pl.String)
+    codes = pl.select(country_hint_expr(pl.lit(raw))).to_series()
+    known = {c: n for c, n in slots.country_ids.items() if c is not None}
+    numbers = codes.replace_strict(known, default=-1, return_dtype=pl.Int64).to_numpy().copy()
+    numbers[codes.is_null().to_numpy()] = 0
+    return codes, numbers
+
+
 def _read_is_plate(
-    slots: Slots, enc: codec.Encoded, c: Candidates, fuzzy: npt.NDArray[np.bool_],
-    read_countries: list[str | None],
-) -> npt.NDArray[np.bool_]:  # fmt: skip
+    enc: codec.Encoded, c: Candidates, fuzzy: npt.NDArray[np.bool_], read_countries: pl.Series
+) -> npt.NDArray[np.bool_]:
     out = np.zeros(len(c.read), np.bool_)
     rows = np.flatnonzero(fuzzy)
     if len(rows):
-        texts = pl.Series(codec.unpack_many(enc.raw[c.read[rows]]), dtype=pl.String)
-        out[rows] = fits_format(texts, [read_countries[k] for k in rows.tolist()])
+        texts = codec.unpack_series(enc.raw[c.read[rows]])
+        out[rows] = fits_format(texts, read_countries.gather(rows))
     return out
 
 
-def scored_matches(
+def scored_frame(
     slots: Slots,
     enc: codec.Encoded,
     c: Candidates,
-    countries: Sequence[str | None],
+    countries: Sequence[str | None] | pl.Series,
     min_score: float = 0.0,
-) -> list[Match]:
-    """The matches of ``c``, ordered by read, best score first, at least ``min_score``."""
-    read_countries = [country_code(countries[i]) for i in c.read.tolist()]
-    known = slots.country_ids
-    read_country = np.array([known.get(rc, -1) for rc in read_countries], dtype=np.int64)
+) -> pl.DataFrame:
+    """The matches of ``c`` as columns (``MATCH_SCHEMA``), ordered by read, best score
+    first, each at least ``min_score``."""
+    read_codes, read_country = _read_countries(slots, countries, c.read)
     entry_country = slots.country_id[c.slot]
     wrong = (read_country != 0) & (entry_country != 0) & (read_country != entry_country)
     exact = (c.confusions == 0) & (c.indel == 0)
-    is_plate = _read_is_plate(slots, enc, c, ~exact & ~wrong, read_countries)
+    is_plate = _read_is_plate(enc, c, ~exact & ~wrong, read_codes)
     score = np.maximum(
         0.05, 1.0 - CONFUSION_PENALTY * c.confusions - INDEL_PENALTY * (c.indel != 0)
     )
@@ -95,12 +107,29 @@ def scored_matches(
     outcome = np.where(wrong, 2, np.where(exact, 0, 1))
     order = np.lexsort((c.slot, -score, c.read))
     order = order[score[order] >= min_score]
-    ids = slots.entry_ids
-    return [
-        _new_match(i, ids[slot], _OUTCOMES[o], sc, conf, _INDELS[d], p)
-        for i, slot, o, sc, conf, d, p in zip(
-            c.read[order].tolist(), c.slot[order].tolist(), outcome[order].tolist(),
-            score[order].tolist(), c.confusions[order].tolist(), c.indel[order].tolist(),
-            is_plate[order].tolist(), strict=True,
-        )
-    ]  # fmt: skip
+    return pl.DataFrame(
+        {
+            "read_idx": c.read[order],
+            "entry_id": slots.entry_id_array[c.slot[order]].tolist(),
+            "outcome": _OUTCOME_ARRAY[outcome[order]].tolist(),
+            "score": score[order],
+            "confusions": c.confusions[order],
+            "indel": _INDEL_ARRAY[c.indel[order] + 1].tolist(),
+            "read_is_plate": is_plate[order],
+        },
+        schema=MATCH_SCHEMA,
+    )
+
+
+def matches_of(frame: pl.DataFrame) -> list[Match]:
+    """``Match`` objects of a ``scored_frame``."""
+    cols = [frame[name].to_list() for name in MATCH_SCHEMA]
+    return [_new_match(*row) for row in zip(*cols, strict=True)]
+
+
+MATCH_SCHEMA = {
+    "read_idx": pl.Int64, "entry_id": pl.String, "outcome": pl.String, "score": pl.Float64,
+    "confusions": pl.Int64, "indel": pl.String, "read_is_plate": pl.Boolean,
+}  # fmt: skip
+_OUTCOME_ARRAY = np.array(_OUTCOMES, dtype=object)
+_INDEL_ARRAY = np.array(["missing", None, "extra"], dtype=object)

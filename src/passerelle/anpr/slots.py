@@ -21,9 +21,10 @@ from passerelle.anpr.keytable import BloomFilter, KeyTable
 
 NO_POSITION = 15
 COMPACT_MIN_DEAD = 4096
-EXACT_BITS_PER_KEY = 16  # tuned on 1M entries: smaller filters stay in cache
-ANY_BITS_PER_KEY = 8
-COLUMNS = ("raw", "cls", "length", "max_confusions", "indel_ok", "alive", "country_id")
+EXACT_BITS_PER_KEY = 32  # ~3 % false positives (one bit a key, room to grow 2x)
+ANY_BITS_PER_KEY = 16
+COLUMNS = ("raw", "cls", "length", "max_confusions", "indel_ok", "alive", "country_id",
+           "entry_id_array")  # fmt: skip
 
 
 def _grow(arr: npt.NDArray[np.generic], need: int) -> npt.NDArray[np.generic]:
@@ -48,7 +49,7 @@ class Slots:
         self.alive = np.zeros(0, np.bool_)
         self.country_id = np.zeros(0, np.int64)
         self.country_ids: dict[str | None, int] = {None: 0}
-        self.entry_ids: list[str] = []
+        self.entry_id_array = np.zeros(0, dtype=object)
         self.countries: list[str | None] = []
         self.by_id: dict[str, int] = {}
         self.exact = KeyTable(bloom_bits=EXACT_BITS_PER_KEY)
@@ -75,7 +76,7 @@ class Slots:
         self.indel_ok[start:end] = indel_ok
         self.alive[start:end] = True
         self.country_id[start:end] = [self.country_number(c) for c in countries]
-        self.entry_ids.extend(ids)
+        self.entry_id_array[start:end] = ids
         self.countries.extend(countries)
         self.by_id.update(zip(ids, range(start, end), strict=True))
         self.n, self.alive_count = end, self.alive_count + k
@@ -116,7 +117,7 @@ class Slots:
 
     def memory_bytes(self) -> int:
         """Bytes held by the NumPy columns and key tables (not the Python id lists)."""
-        columns = sum(getattr(self, name).nbytes for name in COLUMNS)
+        columns = sum(int(getattr(self, name).nbytes) for name in COLUMNS)
         tables = self.exact.memory_bytes() + self.dels.memory_bytes()
         return columns + tables + self.any_bloom.words.nbytes
 
@@ -135,9 +136,8 @@ class Slots:
         keep = np.flatnonzero(self.alive[: self.n])
         for name in COLUMNS:
             setattr(self, name, getattr(self, name)[keep].copy())
-        self.entry_ids = [self.entry_ids[i] for i in keep.tolist()]
         self.countries = [self.countries[i] for i in keep.tolist()]
-        self.by_id = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+        self.by_id = {entry_id: i for i, entry_id in enumerate(self.entry_id_array.tolist())}
         self.n = self.alive_count = len(keep)
         slots = np.arange(self.n, dtype=np.int64)
         self.exact.rebuild(self.cls[slots], (slots << 4) | NO_POSITION)

@@ -43,6 +43,15 @@ def match(
     rejected: Annotated[
         Path | None, typer.Option(help="Also write the rejected rows (file, row, id, reason).")
     ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Leave out weaker hits (0.5: only those a misread explains better than "
+            "another vehicle; see docs/anpr.md).",
+        ),
+    ] = 0.0,
     json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Match camera reads against a hotlist, tolerating OCR confusions and one indel.
@@ -63,7 +72,9 @@ def match(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = match_files(hotlist, reads, out, rejected_out=rejected, progress=advance)
+        summary = match_files(
+            hotlist, reads, out, rejected_out=rejected, min_score=min_score, progress=advance
+        )
     if json:
         print_json(summary.to_dict())
         return

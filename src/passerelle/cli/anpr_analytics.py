@@ -21,7 +21,13 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from passerelle.anpr.analytics import AnalysisRequest, AnprAnalytics, rows
+from passerelle.anpr.analytics import (
+    CANDIDATES,
+    AnalysisRequest,
+    AnprAnalytics,
+    pair_rows,
+    rows,
+)
 from passerelle.anpr.analytics_clones import CloneSettings, detect_clones
 from passerelle.anpr.analytics_convoy import ConvoySettings, detect_convoys
 from passerelle.auth.roles import Principal, Role
@@ -170,10 +176,11 @@ def convoys(
     )
     if reads is not None:
         groups, pairs = detect_convoys(load_reads(reads), settings)
-        hits = pairs.filter(pl.col("convoy")) if pairs.height else pairs
         result: dict[str, Any] = {
+            "pairs_tested": int(pairs["tested"][0]) if pairs.height else 0,
             "convoys": [{"plates": g} for g in groups],
-            "pairs": rows(hits.drop("first_at", "last_at")),
+            "pairs": pair_rows(pairs.filter(pl.col("convoy"))),
+            "candidates": pair_rows(pairs.filter(~pl.col("convoy")).head(CANDIDATES)),
         }
     else:
         ctx = _node(config, data_dir, country)

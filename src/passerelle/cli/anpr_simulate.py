@@ -137,8 +137,10 @@ def simulate_cmd(
 ) -> None:
     """Simulate ANPR cameras on the border roads (E25/A2, E314/A76, A79/A4, E40, E42, E411)."""
     chosen = [c.value for c in parse_countries(countries)] if countries else None
-    if chosen is None and (to or data_dir):
-        chosen = [parse_country(t.partition("=")[0]).value for t in to or []] or None
+    if chosen is None and to:
+        chosen = [parse_country(t.partition("=")[0]).value for t in to]
+    if chosen is None and data_dir is not None:  # the demo's nodes
+        chosen = [c for c in ("BE", "NL", "LU", "DE") if (data_dir / c / "node.toml").is_file()]
     config = SimConfig(
         seed=seed,
         start=_start(start, hours, realtime),

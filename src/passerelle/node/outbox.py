@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,6 +46,8 @@ log = structlog.get_logger(__name__)
 State = Literal["pending", "delivered", "rejected"]
 PERMANENT_HTTP = frozenset({400, 403, 409, 413, 422})
 MAX_ROUND = 500
+EXPECT_S = 5.0  # how long to keep looking for a message whose transaction was committing
+RELOOK_S = 0.01
 Delivered = Callable[["OutboxItem", dict[str, Any]], None]
 
 
@@ -115,6 +119,8 @@ class Outbox:
         self._round = asyncio.Lock()
         self._loop: RetryLoop | None = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._expected: dict[int, float] = {}  # committing messages -> look until (monotonic)
+        self._expected_lock = threading.Lock()
 
     # --- storing (any thread) -------------------------------------------------------------
     def enqueue(
@@ -150,11 +156,19 @@ class Outbox:
                 next_attempt_at=now,
             )
         ).inserted_primary_key
+        message_id = int(new_id[0]) if new_id else 0
         if conn.in_transaction():  # push once the caller's transaction is committed
-            sa.event.listen(conn, "commit", lambda _conn: self.wake(), once=True)
+            sa.event.listen(conn, "commit", lambda _conn: self._committing(message_id), once=True)
         else:
             self.wake()
-        return int(new_id[0]) if new_id else 0
+        return message_id
+
+    def _committing(self, message_id: int) -> None:
+        # SQLAlchemy's "commit" event fires just *before* the database commits: the round
+        # woken now may not see the message yet, so it looks again shortly until it does.
+        with self._expected_lock:
+            self._expected[message_id] = time.monotonic() + EXPECT_S
+        self.wake()
 
     def on_delivered(self, kind: str, callback: Delivered) -> None:
         """Call ``callback(item, answer)`` (in a worker thread) when a ``kind`` message lands."""
@@ -200,6 +214,8 @@ class Outbox:
         """One round: push what is due, oldest first per partner; returns how many landed."""
         async with self._round:
             batches = await anyio.to_thread.run_sync(self._due)
+            if self._expected and self._loop is not None:  # committed yet? look again soon
+                asyncio.get_running_loop().call_later(RELOOK_S, self._loop.wake)
             if not batches:
                 return 0
             counts: list[int] = []
@@ -215,8 +231,13 @@ class Outbox:
     def _due(self) -> list[list[OutboxItem]]:
         now = self.clock()
         query = sa.select(t).where(t.c.state == "pending").order_by(t.c.id).limit(MAX_ROUND)
+        with self._expected_lock:
+            expected = list(self._expected)
         with self.engine.connect() as conn:
             items = [OutboxItem.from_row(r) for r in conn.execute(query)]
+            if expected:
+                seen = set(conn.execute(sa.select(t.c.id).where(t.c.id.in_(expected))).scalars())
+                self._forget(seen)
         per_partner: dict[Country, list[OutboxItem]] = {}
         for item in items:
             per_partner.setdefault(item.partner, []).append(item)
@@ -226,6 +247,13 @@ class Outbox:
             for batch in per_partner.values()
             if batch[0].next_attempt_at is None or batch[0].next_attempt_at <= now
         ]
+
+    def _forget(self, seen: set[int]) -> None:
+        now = time.monotonic()
+        with self._expected_lock:
+            for message_id, until in list(self._expected.items()):
+                if message_id in seen or until < now:  # committed, or rolled back after all
+                    del self._expected[message_id]
 
     async def _push_in_order(self, items: list[OutboxItem]) -> int:
         done = 0

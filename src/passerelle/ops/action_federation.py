@@ -1,10 +1,10 @@
 """``/federation/v1/actions/...``: joint-action messages between nodes (all idempotent).
 
 - ``plan``: the organiser's plan reaches a participant (only from the organiser).
-- ``aggregate``: the agreed figures of one country, checkpoint and hour. At the
-  organiser only from that country's node; at a participant only from the
-  organiser (sharing back the other countries'). An older revision than the one
-  held is acknowledged and ignored.
+- ``aggregate``: a batch of agreed figures, each of one country, checkpoint and
+  hour. At the organiser only from that country's node; at a participant only
+  from the organiser (sharing back the other countries'). An older revision than
+  the one held is acknowledged and ignored.
 - ``record``: a result a participant chose to share, at the organiser (audited).
 
 Every message may arrive twice (a lost answer means it is sent again): the same
@@ -55,12 +55,22 @@ def receive_plan(ctx: NodeContext, sender: str, wire: dict[str, Any]) -> dict[st
     return {"action_id": action.action_id, "revision": action.revision, "stored": stored}
 
 
-def receive_aggregate(ctx: NodeContext, sender: str, bucket: dict[str, Any]) -> dict[str, Any]:
+def receive_aggregates(ctx: NodeContext, sender: str, payload: dict[str, Any]) -> dict[str, Any]:
     service = ActionService(ctx)
-    action = service.get(str(bucket.get("action_id", "")))
-    me = ctx.settings.country.value
+    action = service.get(str(payload.get("action_id", "")))
+    buckets = payload.get("aggregates")
+    if not isinstance(buckets, list) or not all(isinstance(b, dict) for b in buckets):
+        raise InvalidInput("expected {action_id, aggregates: [...]}", code="action_malformed")
+    for bucket in buckets:
+        _check(action, ctx.settings.country.value, sender, bucket)
+    stored = service.receive_batch(action, buckets)
+    return {"action_id": action.action_id, "received": len(buckets), "stored": stored}
+
+
+def _check(action: Action, me: str, sender: str, bucket: dict[str, Any]) -> None:
+    """A partner sends its own country's figures; the organiser shares the others'."""
     country = str(bucket.get("country", ""))
-    if country not in action.countries:
+    if bucket.get("action_id") != action.action_id or country not in action.countries:
         raise InvalidInput("not a participant of the action", code="action_not_participant")
     if action.organiser == me:
         if country != sender:
@@ -72,8 +82,6 @@ def receive_aggregate(ctx: NodeContext, sender: str, bucket: dict[str, Any]) -> 
     hour = parse_time(bucket.get("hour"), "hour")
     if not action.starts_at - SLACK - HOUR <= hour <= action.ends_at + SLACK:
         raise InvalidInput("the hour is outside the action", code="action_time_outside")
-    changed = service.receive_bucket(action, bucket)
-    return {"action_id": action.action_id, "revision": bucket.get("revision"), "stored": changed}
 
 
 def receive_record(ctx: NodeContext, sender: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -102,11 +110,16 @@ async def plan(request: Request, call: Verified) -> Response:
     return signed_json(request, answer, call.nonce)
 
 
-@router.post("/aggregate", summary="Agreed figures of one country, checkpoint and hour")
+@router.post("/aggregate", summary="Agreed figures per country, checkpoint and hour (a batch)")
 async def aggregate(request: Request, call: Verified) -> Response:
     ctx: NodeContext = request.app.state.ctx
-    bucket = _body(call, "aggregate")
-    answer = await asyncio.to_thread(receive_aggregate, ctx, call.partner.country.value, bucket)
+    try:
+        payload = call.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise InvalidInput("expected {action_id, aggregates: [...]}", code="action_malformed")
+    answer = await asyncio.to_thread(receive_aggregates, ctx, call.partner.country.value, payload)
     return signed_json(request, answer, call.nonce)
 
 

@@ -33,12 +33,14 @@ from passerelle.auth.roles import Principal
 from passerelle.domain.countries import Country
 from passerelle.exc import Forbidden, InvalidInput, NotFound
 from passerelle.node.context import NodeContext
+from passerelle.node.outbox import Outbox, OutboxItem
 from passerelle.ops.action_results import Result, parse_result
 from passerelle.ops.actions import Action, ActionStatus, build_action, parse_action_id
 from passerelle.ops.actions_audit import consulted_event, result_event
 from passerelle.ops.actions_board import METRIC_COLUMNS, compute_board
 from passerelle.ops.actions_live import publisher_for
 from passerelle.ops.actions_store import ActionConflict, ActionStore, Stored
+from passerelle.ops.actions_sync import BATCH_KIND, batch_pending, take_batch
 from passerelle.storage.tables import outbox_messages
 
 log = structlog.get_logger(__name__)
@@ -46,14 +48,37 @@ TOPIC = "ops.actions"
 PLAN_PATH = "/federation/v1/actions/plan"
 AGGREGATE_PATH = "/federation/v1/actions/aggregate"
 RECORD_PATH = "/federation/v1/actions/record"
-KINDS = ("action_plan", "action_aggregate", "action_record")  # outbox kinds
+KINDS = ("action_plan", BATCH_KIND, "action_record")  # outbox kinds
 _LOCKS: dict[int, threading.Lock] = {}
+_WATCHED: weakref.WeakSet[Outbox] = weakref.WeakSet()
+_GUARD = threading.Lock()
 __all__ = ["TOPIC", "ActionConflict", "ActionService", "Stored"]
 
 
 def _lock(engine: sa.Engine) -> threading.Lock:
     """One writer of results per node process (SQLite: no read-then-write races)."""
     return _LOCKS.setdefault(id(engine), threading.Lock())
+
+
+def _watch(ctx: NodeContext) -> None:
+    """Once per outbox: when a batch lands, send the next one (what changed meanwhile)."""
+    outbox = ctx.outbox
+    with _GUARD:
+        if outbox in _WATCHED:
+            return
+        _WATCHED.add(outbox)
+    ref = weakref.ref(ctx)
+
+    def delivered(item: OutboxItem, _answer: dict[str, Any]) -> None:
+        live = ref()
+        if live is None:
+            return
+        service = ActionService(live)
+        action = service.store.get(str(item.payload.get("action_id", "")))
+        if action is not None:
+            service.flush_now(action, item.partner)
+
+    outbox.on_delivered(BATCH_KIND, delivered)
 
 
 def node_country(code: str) -> Country | None:
@@ -81,6 +106,7 @@ class ActionService:
         self.ctx = ctx
         self.store = ActionStore(ctx.engine)
         self.country = ctx.settings.country.value
+        _watch(ctx)
 
     @staticmethod
     def now() -> datetime:
@@ -105,6 +131,7 @@ class ActionService:
     def board(self, action_id: str) -> dict[str, Any]:
         """Totals per country, checkpoint and hour (agreed aggregates only; no personal data)."""
         action = self.get(action_id)
+        self.flush_now(action)  # after a restart: send what a lost batch callback left behind
         board = compute_board(self.ctx.engine, action, self.country)
         board["status"] = action.status(self.now()).value
         board["pending"] = self.pending(action)
@@ -246,37 +273,48 @@ class ActionService:
             )
 
     def _send(self, action: Action, stored: Stored, conn: sa.Connection) -> None:
-        """In the result's transaction: the messages to the organiser (or, there, onwards)."""
+        """In the result's transaction: the aggregates (batched) and a shared record."""
+        self.flush(action, conn)
         r = stored.result
-        if action.organiser == self.country:
-            if action.share_back and stored.aggregate is not None:
-                self.forward(action, stored.aggregate, conn)
-            return
         organiser = node_country(action.organiser)
-        if organiser is None or stored.aggregate is None:
-            return
-        bucket = agreed(action, stored.aggregate)
-        self.ctx.outbox.enqueue(
-            organiser, AGGREGATE_PATH, {"aggregate": bucket},
-            kind="action_aggregate", key=bucket_key(bucket), conn=conn,
-        )  # fmt: skip
-        if r.share:
+        if r.share and organiser is not None and action.organiser != self.country:
             self.ctx.outbox.enqueue(
                 organiser, RECORD_PATH, {"record": r.to_wire()},
                 kind="action_record", key=f"{r.action_id}/{r.country}/{r.submission_id}", conn=conn,
             )  # fmt: skip
 
-    def forward(
-        self, action: Action, bucket: dict[str, Any], conn: sa.Connection | None = None
-    ) -> None:
-        """At the organiser: share an aggregate with every other participant's node."""
-        shared = agreed(action, bucket)
-        for partner in self.node_partners(action):
-            if partner.value != shared["country"]:
+    def flush(self, action: Action, conn: sa.Connection, only: Country | None = None) -> None:
+        """Send what changed to each node that gets this node's aggregates (caller holds the lock).
+
+        A participant sends its own country's to the organiser; the organiser, with
+        ``share_back``, every country's to each participant node (but its own).
+        """
+        targets: list[tuple[Country, str | None]] = []
+        if action.organiser != self.country:
+            organiser = node_country(action.organiser)
+            targets = [(organiser, self.country)] if organiser is not None else []
+        elif action.share_back:
+            targets = [(p, None) for p in self.node_partners(action)]
+        for partner, country in targets:
+            if only is not None and partner != only:
+                continue
+            if batch_pending(conn, partner, action.action_id):
+                continue  # its delivery flushes again
+            buckets, last = take_batch(conn, action, partner, country)
+            if buckets:
+                payload = {
+                    "action_id": action.action_id,
+                    "aggregates": [agreed(action, b) for b in buckets],
+                }
                 self.ctx.outbox.enqueue(
-                    partner, AGGREGATE_PATH, {"aggregate": shared},
-                    kind="action_aggregate", key=bucket_key(shared), conn=conn,
+                    partner, AGGREGATE_PATH, payload,
+                    kind=BATCH_KIND, key=f"{action.action_id}/{last}", conn=conn,
                 )  # fmt: skip
+
+    def flush_now(self, action: Action, only: Country | None = None) -> None:
+        """``flush`` in a transaction of its own (a batch landed; a node restarted)."""
+        with _lock(self.ctx.engine), self.ctx.engine.begin() as conn:
+            self.flush(action, conn, only)
 
     def publish(self, action: Action) -> None:
         """Publish the board on ``ops.actions`` soon (coalesced, in the node's publisher)."""
@@ -303,16 +341,12 @@ class ActionService:
         """An audit event whose actor is a partner node (a record it shared with us)."""
         return result_event(Country(self.country), None, kind, r, outcome, partner=partner)
 
-    def receive_bucket(self, action: Action, bucket: dict[str, Any]) -> bool:
-        """Store a partner's aggregate (and, at the organiser, share it onwards), publish."""
-        onwards = action.organiser == self.country and action.share_back
-
-        def then(conn: sa.Connection) -> None:
-            if onwards:
-                self.forward(action, bucket, conn)
-
-        with _lock(self.ctx.engine):
-            changed = self.store.apply_bucket(bucket, self.now(), then)
+    def receive_batch(self, action: Action, buckets: list[dict[str, Any]]) -> int:
+        """Store a partner's aggregates (the organiser passes them on), publish; how many new."""
+        with _lock(self.ctx.engine), self.ctx.engine.begin() as conn:
+            changed = sum(self.store.apply_bucket(b, self.now(), conn) for b in buckets)
+            if changed and action.organiser == self.country:
+                self.flush(action, conn)
         if changed:
             self.publish(action)
         return changed
@@ -335,10 +369,3 @@ class ActionService:
     def _consulted(self, principal: Principal, action: Action, what: str, n: int) -> None:
         here = Country(self.country)
         self.ctx.audit.append(consulted_event(here, principal, action.action_id, what, n))
-
-
-def bucket_key(bucket: dict[str, Any]) -> str:
-    """Outbox key of one revision of one aggregate (a newer revision is a new message)."""
-    return "/".join(
-        str(bucket[k]) for k in ("action_id", "country", "checkpoint_id", "hour", "revision")
-    )

@@ -8,7 +8,6 @@ results. A partner's aggregate replaces ours only when its revision is newer.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +45,13 @@ class Stored:
     result: Result
     created: bool
     aggregate: dict[str, Any] | None  # the bucket after the change (None for a repeat)
+
+
+def next_seq(conn: sa.Connection, action_id: str) -> int:
+    """The next change number of an action (call in the writing transaction, under the lock)."""
+    a = action_aggregates
+    top = conn.execute(sa.select(sa.func.max(a.c.seq)).where(a.c.action_id == action_id)).scalar()
+    return int(top or 0) + 1
 
 
 class ActionStore:
@@ -169,11 +175,15 @@ class ActionStore:
         )
         where = [a.c[k] == v for k, v in key.items()]
         deltas = {k: a.c[k] + getattr(result, k) for k in AGG_COUNTS}
+        seq = next_seq(conn, result.action_id)
         done = conn.execute(
             a.update()
             .where(*where)
-            .values(revision=a.c.revision + 1, results=a.c.results + 1, updated_at=now, **deltas)
-        ).rowcount
+            .values(
+                revision=a.c.revision + 1, results=a.c.results + 1, updated_at=now, seq=seq,
+                **deltas,
+            )
+        ).rowcount  # fmt: skip
         if not done:
             conn.execute(
                 a.insert().values(
@@ -181,6 +191,7 @@ class ActionStore:
                     revision=1,
                     results=1,
                     updated_at=now,
+                    seq=seq,
                     **{k: getattr(result, k) for k in AGG_COUNTS},
                 )
             )
@@ -218,12 +229,7 @@ class ActionStore:
             "seizures": [[x.kind, x.unit, int(x.milli)] for x in seized],
         }
 
-    def apply_bucket(
-        self,
-        bucket: dict[str, Any],
-        now: datetime,
-        then: Callable[[sa.Connection], None] | None = None,
-    ) -> bool:
+    def apply_bucket(self, bucket: dict[str, Any], now: datetime, conn: sa.Connection) -> bool:
         """Store a partner's aggregate unless we hold the same or a newer revision."""
         a, s = action_aggregates, action_aggregate_seizures
         try:
@@ -241,27 +247,27 @@ class ActionStore:
         if any(v < 0 for v in values.values()) or any(x.milli < 0 for x in seizures):
             raise InvalidInput("negative aggregate", code="action_malformed")
         where = [a.c[k] == v for k, v in key.items()]
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                a.update()
-                .where(*where, a.c.revision < revision)
-                .values(revision=revision, updated_at=now, **values)
-            ).rowcount
-            if not done:
-                if conn.execute(sa.select(a.c.id).where(*where)).first() is not None:
-                    return False  # same or newer already here
-                conn.execute(a.insert().values(**key, revision=revision, updated_at=now, **values))
-            conn.execute(s.delete().where(*[s.c[k] == v for k, v in key.items()]))
-            if seizures:
-                conn.execute(
-                    s.insert(),
-                    [
-                        {**key, "kind": x.kind[:20], "unit": x.unit[:10], "milli": x.milli}
-                        for x in seizures
-                    ],
-                )
-            if then is not None:
-                then(conn)
+        seq = next_seq(conn, str(key["action_id"]))
+        done = conn.execute(
+            a.update()
+            .where(*where, a.c.revision < revision)
+            .values(revision=revision, updated_at=now, seq=seq, **values)
+        ).rowcount
+        if not done:
+            if conn.execute(sa.select(a.c.id).where(*where)).first() is not None:
+                return False  # same or newer already here
+            conn.execute(
+                a.insert().values(**key, revision=revision, updated_at=now, seq=seq, **values)
+            )
+        conn.execute(s.delete().where(*[s.c[k] == v for k, v in key.items()]))
+        if seizures:
+            conn.execute(
+                s.insert(),
+                [
+                    {**key, "kind": x.kind[:20], "unit": x.unit[:10], "milli": x.milli}
+                    for x in seizures
+                ],
+            )
         return True
 
     def results(

@@ -112,6 +112,16 @@ def builtin_rules(jurisdiction: Country) -> list[RetentionRule]:
             description=N_("ANPR hits against shared reference data and their acknowledgements"),
         ),
         RetentionRule(
+            name="anpr_quarantine",
+            dataset="anpr_reads",
+            table="anpr_quarantine",
+            timestamp_column="received_at",
+            period=Period.parse("P1D" if jurisdiction is Country.DE else "P7D"),
+            legal_basis=f"{anpr_basis}; kept only to correct and resend rejected reads",
+            jurisdiction=jurisdiction,
+            description=N_("ANPR camera reads set aside by the ingest (bad time, unknown camera)"),
+        ),
+        RetentionRule(
             name="outbox_delivered",
             dataset="outbox",
             table="outbox_messages",

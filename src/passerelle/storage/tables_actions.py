@@ -6,7 +6,9 @@
 - ``action_aggregates`` / ``action_aggregate_seizures``: the agreed aggregates
   per country, checkpoint and hour: this node's own, and (at the organiser, and
   at participants when the organiser shares back) those received from partners.
-  ``revision`` only grows: an older copy never overwrites a newer one.
+  ``revision`` only grows: an older copy never overwrites a newer one. ``seq``
+  orders the changes of an action; ``action_sync`` holds, per partner node, the
+  ``seq`` up to which it has been sent (batches, one in flight per partner).
 - ``action_shared_records``: records a partner chose to share (at the organiser).
 """
 
@@ -76,9 +78,22 @@ action_aggregates = sa.Table(
     sa.Column("fines_count", sa.Integer, nullable=False),
     sa.Column("fines_cents", sa.BigInteger, nullable=False),
     sa.Column("updated_at", _TS, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),  # order of changes within the action
     sa.UniqueConstraint(
         "action_id", "country", "checkpoint_id", "hour", name="uq_action_aggregates_key"
     ),
+    sa.Index("ix_action_aggregates_action_id_seq", "action_id", "seq"),
+)
+
+# How far each partner node has been sent this action's aggregates (change ``seq``).
+action_sync = sa.Table(
+    "action_sync",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action_id", sa.String(20), nullable=False),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("sent_seq", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("action_id", "partner", name="uq_action_sync_key"),
 )
 
 action_aggregate_seizures = sa.Table(

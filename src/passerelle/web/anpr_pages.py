@@ -108,7 +108,10 @@ def card(ctx: CtxDep, lang: str, hit: Hit, user: Principal) -> dict[str, Any]:
         "hotlist": entry.hotlist_name if entry else "",
         "disposition": hit.disposition or "",
         "disposition_text": tr(DISPOSITION_TEXTS, hit.disposition),
-        "can_dispose": user.has(*ACKNOWLEDGERS) and not hit.disposition,
+        # the control room of the country whose camera read it acknowledges a hit
+        "can_dispose": user.has(*ACKNOWLEDGERS)
+        and not hit.disposition
+        and hit.reporting_country == ctx.settings.country.value,
     }
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_time
 
+from passerelle.anpr.hits_store import HitFilter, HitStore
 from passerelle.node.context import NodeContext
 from passerelle.ops.actions_service import ActionService
 from passerelle.ops.patrol_live import patrol_summary
@@ -40,6 +41,7 @@ TOPIC_PANELS = {
 }
 TOPICS = list(TOPIC_PANELS)
 ANPR_WINDOW = dt.timedelta(hours=1)
+ANPR_WAITING_WINDOW = dt.timedelta(hours=24)
 ACTION_FIGURES = {
     "persons_checked": N_("Persons checked"),
     "vehicles_checked": N_("Vehicles checked"),
@@ -182,14 +184,26 @@ def actions(ctx: NodeContext, clock: Clock) -> dict[str, Any]:
     return {"available": True, "items": items}
 
 
-# --- ANPR hits: a count and the way to the ANPR page --------------------------------------------
+# --- ANPR hits: counts and the way to the ANPR page --------------------------------------------
 def anpr(ctx: NodeContext, clock: Clock) -> dict[str, Any]:
-    since = dt.datetime.now(dt.UTC) - ANPR_WINDOW
-    hits = [e for e in ctx.live.recent(["anpr.hits"]) if e.at >= since]
+    """Counts only (no plate): the hits themselves are on the ANPR page, which audits them."""
+    now = dt.datetime.now(dt.UTC)
+    store = HitStore(ctx.engine)
+    _, recent = store.find(HitFilter(since=now - ANPR_WINDOW, limit=0))
+    _, waiting = store.find(
+        HitFilter(
+            since=now - ANPR_WAITING_WINDOW,
+            reporting=ctx.settings.country.value,
+            disposition="none",
+            limit=0,
+        )
+    )
+    held = ctx.live.recent(["anpr.hits"])
     return {
         "available": True,
-        "count": len(hits),
-        "last": clock.time(hits[-1].at) if hits else "",
+        "count": recent,
+        "waiting": waiting,
+        "last": clock.time(held[-1].at) if held else "",
         "page": ANPR_PAGE,
     }
 

@@ -362,8 +362,8 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     # ANPR reads: ingest, lawful access, historic search (passerelle.anpr, ingest)
     "anpr_reads_body": N_(
-        "The request must be JSON of the form {\"reads\": [...]}. Check what the camera "
-        "system sends."
+        "The request must be a JSON object with the list of camera reads under “reads”. "
+        "Check what the camera system sends."
     ),
     "anpr_batch_too_large": N_(
         "Too many reads in one request (at most {limit}). Send them in smaller batches."
@@ -497,6 +497,24 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     "anpr_federation_malformed": N_(
         "The message is not valid JSON."
+    ),
+    # ANPR matching kernel and `passerelle anpr match` (passerelle.anpr, kernel)
+    "anpr_file_format": N_(
+        "The file {file} has an unknown type. Use a .csv or .parquet file."
+    ),
+    "anpr_file_unreadable": N_(
+        "The file {file} cannot be read. Check the path, the format and the encoding."
+    ),
+    "anpr_file_missing_columns": N_(
+        "The file {file} lacks the columns {columns}. See the ANPR documentation."
+    ),
+    "anpr_bad_tolerance": N_(
+        "The OCR tolerance is out of range: 0 to 10 confusions, an indel only from 2 "
+        "characters on."
+    ),
+    "anpr_batch_mismatch": N_(
+        "The batch has a different number of plates and countries. Send one country "
+        "(or none) per plate."
     ),
 }
 

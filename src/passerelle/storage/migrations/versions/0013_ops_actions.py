@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("results", sa.Integer(), nullable=False),
         *_counts(),
         sa.Column("updated_at", TS, nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_aggregates")),
         sa.UniqueConstraint(
             "action_id",
@@ -91,6 +92,21 @@ def upgrade() -> None:
             "hour",
             name=op.f("uq_action_aggregates_key"),
         ),
+    )
+    op.create_index(
+        "ix_action_aggregates_action_id_seq",
+        "action_aggregates",
+        ["action_id", "seq"],
+        unique=False,
+    )
+    op.create_table(
+        "action_sync",
+        _id(),
+        sa.Column("action_id", sa.String(length=20), nullable=False),
+        sa.Column("partner", sa.String(length=2), nullable=False),
+        sa.Column("sent_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_sync")),
+        sa.UniqueConstraint("action_id", "partner", name=op.f("uq_action_sync_key")),
     )
     op.create_table(
         "action_aggregate_seizures",
@@ -131,6 +147,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("action_shared_records")
     op.drop_table("action_aggregate_seizures")
+    op.drop_table("action_sync")
+    op.drop_index("ix_action_aggregates_action_id_seq", table_name="action_aggregates")
     op.drop_table("action_aggregates")
     op.drop_index("ix_action_results_action_id_hour", table_name="action_results")
     op.drop_table("action_results")
