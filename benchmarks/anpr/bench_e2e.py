@@ -210,6 +210,7 @@ def backend(kind: str, args: argparse.Namespace, root: Path) -> dict[str, Any] |
         else:
             feeder = HttpFeeder(pair.be.url, token(pair.be, Role.CONTROL_ROOM))
         stream = Stream(args.seed)
+        throughput(feeder, be, stream, 5000)  # warm-up: index built, caches filled
         rates: list[float] = []
         batches: list[Any] = []
         for _ in range(args.repeats):

@@ -160,7 +160,10 @@ async def measure(
     client = PartnerClient(NodeKey.load_or_create(s.key_path, Country.NL, demo=True), trust)
     partner = trust.get(Country.BE)
     assert partner is not None
-    home, local, answered, back = [], [], [], []
+    home: list[float] = []
+    local: list[float] = []
+    answered: list[float] = []
+    back: list[float] = []
     async with (
         httpx.AsyncClient(base_url=be.url, headers=contact, timeout=30) as bec,
         httpx.AsyncClient(base_url=nl.url, headers=feeder, timeout=30) as nlc,

@@ -320,6 +320,14 @@ class AnprSettings(BaseModel):
         default="quarantine",
         description="Reads from a camera not in the registry: quarantine (default) or accept.",
     )
+    min_hit_score: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A match scoring below this is not a hit. 0.5 keeps every match that a "
+        "misread explains (exact, OCR confusions, one missing or extra character, another "
+        "country) and drops the ambiguous ones, where the read is itself another valid plate.",
+    )
     # hotlists and hits (exchange between nodes; docs/anpr.md)
     hit_dedup_window_s: float = Field(
         default=600.0,

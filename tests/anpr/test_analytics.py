@@ -97,7 +97,6 @@ def test_ordinary_traffic_makes_no_convoys() -> None:
         sim = simulate(SimConfig(seed=seed, start=T0, hours=48, scale=0.04, convoys=0, clones=0))
         groups, pairs = detect_convoys(sim.reads)
         assert groups == [], pairs.filter(pl.col("convoy"))
-        assert pairs["tested"].max() or 0 >= 0
 
 
 def _meetings(rush: bool, seed: int = 5) -> pl.DataFrame:

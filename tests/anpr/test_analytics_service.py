@@ -27,8 +27,8 @@ ANALYST = Principal(subject="analyst-7", name="Analyst", roles=frozenset({Role.A
                     issuer="test", token_id="t-a", expires_at=0)  # fmt: skip
 
 
-def _ctx(root: Path, country: Country, clock: Clock) -> NodeContext:
-    ctx = make_ctx(root, country, clock=clock)
+def _ctx(root: Path, country: Country, clock: Clock, db_url: str | None = None) -> NodeContext:
+    ctx = make_ctx(root, country, db_url, clock=clock)
     ctx.anpr.cameras.upsert(
         [Camera(c.camera_id, c.site, c.country, road=c.road, lat=c.lat, lon=c.lon,
                 direction=c.direction) for c in all_cameras((country.value,))]
@@ -49,9 +49,9 @@ def _audit(ctx: NodeContext) -> list[dict[str, Any]]:
         return [dict(r) for r in rows]
 
 
-def test_clones_on_stored_reads_are_audited(tmp_path: Path) -> None:
+def test_clones_on_stored_reads_are_audited(tmp_path: Path, db_url: str) -> None:
     clock = Clock()
-    ctx = _ctx(tmp_path, Country.BE, clock)
+    ctx = _ctx(tmp_path, Country.BE, clock, db_url)
     t = clock.now - dt.timedelta(hours=2)
     result = ctx.anpr.ingest.ingest_items([
         _read(1, "1ABC234", "BE-E411-ARLO-1", t),
@@ -99,9 +99,11 @@ def test_the_lawful_window_binds_every_analysis(tmp_path: Path) -> None:
     assert out["since"] == old.isoformat()
 
 
-def test_journey_combines_own_reads_with_partner_hits_on_our_entries(tmp_path: Path) -> None:
+def test_journey_combines_own_reads_with_partner_hits_on_our_entries(
+    tmp_path: Path, db_url: str
+) -> None:
     clock = Clock()
-    ctx = _ctx(tmp_path, Country.BE, clock)
+    ctx = _ctx(tmp_path, Country.BE, clock, db_url)
     entry_id = add_entry(ctx, "1ABC234", "BE", ref="J1")
     t = clock.now - dt.timedelta(hours=1)
     ctx.anpr.ingest.ingest_items([

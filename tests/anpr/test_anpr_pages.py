@@ -111,3 +111,18 @@ def test_a_partners_hit_on_our_entry_is_shown_not_acknowledged_here(
     assert "nl-img://9" in card and "A2 Maastricht tunnel" in card
     assert "close match (possible misread)" in card
     assert "<form" not in card and "its control room records the disposition" in card
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [(Role.CONTROL_ROOM, True), (Role.OFFICER, True), (Role.CONTACT_POINT, True),
+     (Role.ANALYST, False), (Role.DPO, False)],
+)  # fmt: skip
+def test_anpr_page_in_the_top_navigation(
+    node: tuple[NodeContext, TestClient], role: Role, shown: bool
+) -> None:
+    ctx, client = node
+    _sign_in(ctx, client, role)
+    html = client.get("/node").text
+    nav = html[html.index('<nav class="mainnav"') : html.index("</nav>")]
+    assert ('href="/anpr"' in nav) is shown

@@ -265,7 +265,7 @@ def test_a_snapshot_comes_in_pages_and_drops_copies_the_owner_no_longer_shares(
 
     monkeypatch.setattr(hotlists_sync, "SNAPSHOT_LIMIT", 2)
     n = build_nodes(make_nodes, BE, NL, federation={"outbox_retry_s": 60})
-    be, nl = n.ctx[BE], n.ctx[NL]
+    nl = n.ctx[NL]
     try:
         n.start(BE)
         _share(n, "p1", "p2", "p3", "p4", "p5")

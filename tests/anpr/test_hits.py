@@ -172,11 +172,16 @@ def test_the_api_lists_and_acknowledges_hits_by_role(node: tuple[NodeContext, Cl
 
 
 def _stream(url: str, headers: dict[str, str], out: queue.Queue[str]) -> None:
+    """Read the stream until the first hit's data, then hang up (the server can then stop)."""
     try:
         with httpx.stream("GET", url, headers=headers, timeout=30) as r:
             out.put(f"status {r.status_code}")
+            event = ""
             for line in r.iter_lines():
                 out.put(line)
+                if event == "event: anpr.hits" and line.startswith("data: "):
+                    return
+                event = line
     except httpx.HTTPError as e:
         out.put(f"error {type(e).__name__}")
 
@@ -188,7 +193,8 @@ def test_the_stream_delivers_new_hits_live(node: tuple[NodeContext, Clock]) -> N
     lines: queue.Queue[str] = queue.Queue()
     with LiveServer(create_app(ctx)) as server:
         url = server.url + "/api/v1/anpr/hits/stream"
-        threading.Thread(target=_stream, args=(url, headers, lines), daemon=True).start()
+        reader = threading.Thread(target=_stream, args=(url, headers, lines), daemon=True)
+        reader.start()
         assert lines.get(timeout=30) == "status 200"
         while not lines.get(timeout=30).startswith(": connected"):
             pass
@@ -199,4 +205,5 @@ def test_the_stream_delivers_new_hits_live(node: tuple[NodeContext, Clock]) -> N
             if line == "event: anpr.hits":
                 data = json.loads(lines.get(timeout=30).removeprefix("data: "))
         assert data["read_id"] == "s1" and data["action"] == "alert"
-        server.server.should_exit = True
+        reader.join(timeout=30)
+        assert not reader.is_alive()

@@ -121,7 +121,11 @@ def test_watchers_hear_of_new_entries_only(node: tuple[NodeContext, Clock]) -> N
     service = ctx.anpr.hotlists
     heard: list[list[IndexEntry]] = []
     service.on_new_entries(heard.append)
-    service.on_new_entries(lambda _e: 1 / 0)  # a failing watcher harms nobody
+
+    def broken(_entries: list[IndexEntry]) -> None:
+        raise RuntimeError("a failing watcher harms nobody")
+
+    service.on_new_entries(broken)
     hl = service.create_list(CONTACT, "Wanted", "wanted_person")
     service.add_entries(CONTACT, hl.hotlist_id, [entry("1-WWW-001", entry_id="w")])
     assert [[e.entry_id for e in batch] for batch in heard] == [["BE-w"]]

@@ -63,7 +63,8 @@ def test_import_share_list_and_remove_from_the_command_line(live: Nodes, tmp_pat
     )
     assert code == 2  # two refused: no assessment, expiry too far
     assert out.split() == ["BE-pv-3", "NL"]
-    assert "no sharing assessment" in errors and "2 refused" in errors
+    assert "refused entry 1:" in errors and "refused entry 2:" in errors  # translated reasons
+    assert "1 added, 2 refused" in errors
     nl = live.ctx[NL].anpr.hotlists
     wait_for(lambda: nl.entry("BE-pv-3") is not None)
     head = live.ctx[BE].anpr.hotlists.store.head(NL)

@@ -106,7 +106,7 @@ def test_entries_go_thirty_days_after_expiry_or_removal(node: tuple[NodeContext,
 def test_the_node_applies_the_rules() -> None:
     from passerelle.settings import NodeSettings
 
-    names = {r.name for r in node_rules(NodeSettings(country="NL"))}
+    names = {r.name for r in node_rules(NodeSettings(country=Country.NL))}
     assert {
         "anpr_hotlist_entries",
         "anpr_hotlist_removed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 
 import polars as pl
 import pytest
@@ -189,3 +190,28 @@ def test_tolerance_per_length_and_bad_input() -> None:
     with pytest.raises(Exception, match="differ in length"):
         index.match(["A"], [])
     assert index.match([], []) == []
+
+
+def test_hotlist_changes_while_another_thread_matches() -> None:
+    rnd = random.Random(11)
+    plates = sorted({"".join(rnd.choice(ALPHABET) for _ in range(7)) for _ in range(6000)})
+    index = HotlistIndex.build(IndexEntry(f"e{k}", p, None) for k, p in enumerate(plates[:3000]))
+    errors: list[BaseException] = []
+
+    def churn() -> None:
+        try:
+            for k in range(3000, 6000, 100):
+                index.add(IndexEntry(f"e{j}", plates[j], None) for j in range(k, k + 100))
+                index.remove(f"e{j}" for j in range(k - 3000, k - 2900))
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    while worker.is_alive():
+        got = index.match(plates[::50], [None] * len(plates[::50]))
+        assert all(m.outcome in ("exact", "fuzzy") for m in got)
+    worker.join()
+    assert not errors and len(index) == 3000
+    final = {m.entry_id for m in index.match(plates, [None] * len(plates)) if m.outcome == "exact"}
+    assert final == {f"e{j}" for j in range(3000, 6000)}

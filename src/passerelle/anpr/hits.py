@@ -205,10 +205,17 @@ class HitService(HitsOwnerSide):
         self, principal: Principal, f: HitFilter, *, how: str = "list"
     ) -> tuple[list[Hit], int]:
         hits, total = self.store.find(f)
-        self.viewed(principal, [h.hit_id for h in hits], how)
+        query = {"plate": f.plate} if f.plate else {}  # personal data: stored protected
+        self.viewed(principal, [h.hit_id for h in hits], how, query)
         return hits, total
 
-    def viewed(self, principal: Principal, hit_ids: list[str], how: str) -> None:
+    def viewed(
+        self,
+        principal: Principal,
+        hit_ids: list[str],
+        how: str,
+        query: dict[str, Any] | None = None,
+    ) -> None:
         self.ctx.audit.append(
             AuditEvent(
                 kind=EventKind.ANPR_HITS_VIEWED,
@@ -216,6 +223,7 @@ class HitService(HitsOwnerSide):
                 outcome=how,
                 purpose=None,
                 justification=None,
+                query=query or {},
                 datasets=("anpr_hits",),
                 record_ids=tuple(hit_ids)[:1000],
                 detail={"count": len(hit_ids)},

@@ -185,8 +185,11 @@ class HotlistService(OwnHotlists, HotlistSync):
         return cached if cached is not None else self.store.get(entry_id)
 
     def active_counts(self) -> dict[str, int]:
+        """Active entries per owner country (from the index, or the database before it exists)."""
         with self._lock:
-            return dict(Counter(e.owner.value for e in self._entries.values()))
+            if self._index is not None:
+                return dict(Counter(e.owner.value for e in self._entries.values()))
+        return self.store.active_counts(self.now())
 
 
 def _is_new(entry: HotlistEntry, before: HotlistEntry | None, now: dt.datetime) -> bool:

@@ -133,6 +133,15 @@ class HotlistStore(FeedStore):
         with self.engine.connect() as conn:
             return [entry_of(r) for r in conn.execute(query)]
 
+    def active_counts(self, now: dt.datetime) -> dict[str, int]:
+        query = (
+            sa.select(e.c.owner_country, sa.func.count())
+            .where(e.c.removed_at.is_(None), e.c.expires_at > now)
+            .group_by(e.c.owner_country)
+        )
+        with self.engine.connect() as conn:
+            return {str(owner): int(n) for owner, n in conn.execute(query)}
+
     def changed_since(self, since: dt.datetime) -> list[HotlistEntry]:
         with self.engine.connect() as conn:
             return [entry_of(r) for r in conn.execute(sa.select(e).where(e.c.updated_at >= since))]

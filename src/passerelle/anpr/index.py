@@ -118,7 +118,8 @@ class HotlistIndex:
         ids = [e.entry_id for e in batch]
         for entry_id in ids:
             self.rejected.pop(entry_id, None)
-        countries = [country_code(e.country) for e in batch]
+        codes = {c: country_code(c) for c in {e.country for e in batch}}
+        countries = [codes[e.country] for e in batch]
         with self._lock:
             self.slots.remove(ids)
             self.slots.add(ids, enc, countries, max_conf, indel_ok)

@@ -185,7 +185,7 @@ class IngestService:
         index = self.runtime.hotlists.index()
         if len(index) == 0:
             return []
-        matches = index.match(plates, countries)
+        matches = index.match(plates, countries, min_score=self.settings.min_hit_score)
         if not matches:
             return []
         from passerelle.anpr.hits import HitCandidate

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 RETRY_S = 2.0
+TOPUP_S = 0.01  # how long a pull for more messages may wait when none are there
 
 
 def subject_for(settings: NodeSettings) -> str:
@@ -128,10 +129,16 @@ class NatsConsumer:
         self.connected.set()
         log.info("anpr_nats_consumer_started", stream=self.cfg.nats_stream)
         while not self._stop.is_set():
+            # Wait for one message, then take what else is there without waiting: a pull
+            # of ``nats_batch`` messages would linger until the batch is full or the
+            # timeout passes, holding back the first read (and its hit) when traffic is low.
             try:
-                msgs = await sub.fetch(batch=self.cfg.nats_batch, timeout=1.0)
+                msgs = await sub.fetch(batch=1, timeout=1.0)
             except (NatsTimeout, TimeoutError):
                 continue
+            if self.cfg.nats_batch > 1:
+                with contextlib.suppress(NatsTimeout, TimeoutError):
+                    msgs += await sub.fetch(batch=self.cfg.nats_batch - 1, timeout=TOPUP_S)
             await self._handle(msgs)
 
     async def _handle(self, msgs: Sequence[Msg]) -> None:

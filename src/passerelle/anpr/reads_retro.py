@@ -66,7 +66,8 @@ class RetroMatcher:
             since, until = retro_window(self.jurisdiction, self.runtime.now(), period=rule.period)
             index = HotlistIndex.build(entries)
             plates, countries = self._distinct_plates(since, until)
-            matches = index.match(plates, countries) if plates else []
+            min_score = self.ctx.settings.anpr.min_hit_score
+            matches = index.match(plates, countries, min_score=min_score) if plates else []
             if not matches:
                 return 0
             wanted: dict[tuple[str, str | None], list[tuple[str, str, float]]] = {}

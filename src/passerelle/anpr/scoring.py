@@ -29,6 +29,7 @@ import polars as pl
 from passerelle.anpr import codec
 from passerelle.anpr.candidates import Candidates
 from passerelle.anpr.index_types import Indel, Match, Outcome
+from passerelle.anpr.plates import country_code
 from passerelle.anpr.plates_vector import country_hint_expr, fits_format
 from passerelle.anpr.slots import Slots
 
@@ -63,12 +64,15 @@ def _read_countries(
 ) -> tuple[pl.Series, npt.NDArray[np.int64]]:
     """The camera countries of ``rows`` (ISO codes) and their numbers in ``slots``
     (0 none, -1 a country no entry has)."""
-    if isinstance(countries, pl.Series):
-        raw = countries.cast(pl.String).gather(rows)
-    else:
-        raw = pl.Series([countries[i] for i in rows.tolist()], dtype=pl.String)
-    codes = pl.select(country_hint_expr(pl.lit(raw))).to_series()
     known = {c: n for c, n in slots.country_ids.items() if c is not None}
+    if not isinstance(countries, pl.Series):  # few distinct values: a dict per value
+        values = [countries[i] for i in rows.tolist()]
+        code_of = {v: country_code(v) for v in set(values)}
+        number_of = {v: 0 if c is None else known.get(c, -1) for v, c in code_of.items()}
+        numbers = np.fromiter((number_of[v] for v in values), np.int64, len(values))
+        return pl.Series([code_of[v] for v in values], dtype=pl.String), numbers
+    raw = countries.cast(pl.String).gather(rows)
+    codes = pl.select(country_hint_expr(pl.lit(raw))).to_series()
     numbers = codes.replace_strict(known, default=-1, return_dtype=pl.Int64).to_numpy().copy()
     numbers[codes.is_null().to_numpy()] = 0
     return codes, numbers
@@ -105,16 +109,16 @@ def scored_frame(
     score = np.where(wrong, score * WRONG_COUNTRY_FACTOR, score)
     score = np.round(np.where(is_plate, score * AMBIGUOUS_FACTOR, score), 4)
     outcome = np.where(wrong, 2, np.where(exact, 0, 1))
-    order = np.lexsort((c.slot, -score, c.read))
+    order = np.lexsort((-score, c.read))  # stable: equal scores keep the entry order
     order = order[score[order] >= min_score]
     return pl.DataFrame(
         {
             "read_idx": c.read[order],
-            "entry_id": slots.entry_id_array[c.slot[order]].tolist(),
-            "outcome": _OUTCOME_ARRAY[outcome[order]].tolist(),
+            "entry_id": slots.entry_ids.gather(c.slot[order]),
+            "outcome": pl.Series(outcome[order]).replace_strict(_OUTCOME_NAMES),
             "score": score[order],
             "confusions": c.confusions[order],
-            "indel": _INDEL_ARRAY[c.indel[order] + 1].tolist(),
+            "indel": pl.Series(c.indel[order]).replace_strict(_INDEL_NAMES, default=None),
             "read_is_plate": is_plate[order],
         },
         schema=MATCH_SCHEMA,
@@ -131,5 +135,5 @@ MATCH_SCHEMA = {
     "read_idx": pl.Int64, "entry_id": pl.String, "outcome": pl.String, "score": pl.Float64,
     "confusions": pl.Int64, "indel": pl.String, "read_is_plate": pl.Boolean,
 }  # fmt: skip
-_OUTCOME_ARRAY = np.array(_OUTCOMES, dtype=object)
-_INDEL_ARRAY = np.array(["missing", None, "extra"], dtype=object)
+_OUTCOME_NAMES = dict(enumerate(_OUTCOMES))
+_INDEL_NAMES = {-1: "missing", 1: "extra"}

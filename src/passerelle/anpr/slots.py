@@ -3,7 +3,8 @@
 A slot keeps the entry's raw and class keys (``codec``), its length, its
 tolerance (maximum confusions, indel allowed) and whether it is alive. Two
 ``KeyTable``s point back at slots: ``exact`` by class key, ``dels`` by the
-class key of each one-character deletion (value ``slot << 4 | position``).
+class key of each one-character deletion (value ``slot << 4 | position``);
+``any_bloom`` holds both kinds of keys, so a read's own key is one test.
 Removing an entry only marks its slot dead; when dead slots outnumber the
 living (and there are enough of them to matter) the columns and tables are
 rebuilt from the living ones.
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from passerelle.anpr import codec
 from passerelle.anpr.keytable import BloomFilter, KeyTable
@@ -23,8 +25,8 @@ NO_POSITION = 15
 COMPACT_MIN_DEAD = 4096
 EXACT_BITS_PER_KEY = 32  # ~3 % false positives (one bit a key, room to grow 2x)
 ANY_BITS_PER_KEY = 16
-COLUMNS = ("raw", "cls", "length", "max_confusions", "indel_ok", "alive", "country_id",
-           "entry_id_array")  # fmt: skip
+COLUMNS = ("raw", "cls", "length", "max_confusions", "indel_ok", "alive", "country_id")
+MAX_CHUNKS = 16
 
 
 def _grow(arr: npt.NDArray[np.generic], need: int) -> npt.NDArray[np.generic]:
@@ -49,7 +51,7 @@ class Slots:
         self.alive = np.zeros(0, np.bool_)
         self.country_id = np.zeros(0, np.int64)
         self.country_ids: dict[str | None, int] = {None: 0}
-        self.entry_id_array = np.zeros(0, dtype=object)
+        self.entry_ids = pl.Series("entry_id", [], dtype=pl.String)  # by slot
         self.countries: list[str | None] = []
         self.by_id: dict[str, int] = {}
         self.exact = KeyTable(bloom_bits=EXACT_BITS_PER_KEY)
@@ -75,8 +77,11 @@ class Slots:
         self.max_confusions[start:end] = max_confusions
         self.indel_ok[start:end] = indel_ok
         self.alive[start:end] = True
-        self.country_id[start:end] = [self.country_number(c) for c in countries]
-        self.entry_id_array[start:end] = ids
+        numbers = {c: self.country_number(c) for c in set(countries)}
+        self.country_id[start:end] = [numbers[c] for c in countries]
+        self.entry_ids.append(pl.Series("entry_id", ids, dtype=pl.String))
+        if self.entry_ids.n_chunks() > MAX_CHUNKS:
+            self.entry_ids = self.entry_ids.rechunk()
         self.countries.extend(countries)
         self.by_id.update(zip(ids, range(start, end), strict=True))
         self.n, self.alive_count = end, self.alive_count + k
@@ -137,7 +142,8 @@ class Slots:
         for name in COLUMNS:
             setattr(self, name, getattr(self, name)[keep].copy())
         self.countries = [self.countries[i] for i in keep.tolist()]
-        self.by_id = {entry_id: i for i, entry_id in enumerate(self.entry_id_array.tolist())}
+        self.entry_ids = self.entry_ids.gather(keep).rechunk()
+        self.by_id = {entry_id: i for i, entry_id in enumerate(self.entry_ids.to_list())}
         self.n = self.alive_count = len(keep)
         slots = np.arange(self.n, dtype=np.int64)
         self.exact.rebuild(self.cls[slots], (slots << 4) | NO_POSITION)

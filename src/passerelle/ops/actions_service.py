@@ -37,7 +37,7 @@ from passerelle.node.outbox import Outbox, OutboxItem
 from passerelle.ops.action_results import Result, parse_result
 from passerelle.ops.actions import Action, ActionStatus, build_action, parse_action_id
 from passerelle.ops.actions_audit import consulted_event, result_event
-from passerelle.ops.actions_board import METRIC_COLUMNS, compute_board
+from passerelle.ops.actions_board import METRIC_COLUMNS, LiveBoard, compute_board
 from passerelle.ops.actions_live import publisher_for
 from passerelle.ops.actions_store import ActionConflict, ActionStore, Stored
 from passerelle.ops.actions_sync import BATCH_KIND, batch_pending, take_batch
@@ -208,6 +208,7 @@ class ActionService:
                     key=f"{action.action_id}/{action.revision}",
                     conn=conn,
                 )
+        self.ctx.outbox.wake()  # committed now (its commit hook fires before the commit)
 
     # --- results (participant, and organiser for itself and guests) ----------------------------
     async def register_result(
@@ -249,6 +250,7 @@ class ActionService:
                     if attempt == 2:
                         raise
         if stored.created:
+            self.ctx.outbox.wake()  # the batch is committed now: push it without waiting
             self.publish(action)
         return stored
 
@@ -315,10 +317,15 @@ class ActionService:
         """``flush`` in a transaction of its own (a batch landed; a node restarted)."""
         with _lock(self.ctx.engine), self.ctx.engine.begin() as conn:
             self.flush(action, conn, only)
+        self.ctx.outbox.wake()
 
     def publish(self, action: Action) -> None:
-        """Publish the board on ``ops.actions`` soon (coalesced, in the node's publisher)."""
+        """Publish the board on ``ops.actions`` soon (coalesced, in the node's publisher).
+
+        The publisher keeps each action's ``LiveBoard`` and reads only what changed.
+        """
         ref = weakref.ref(self.ctx)
+        boards: dict[str, LiveBoard] = {}
 
         def compute(action_id: str) -> dict[str, Any] | None:
             ctx = ref()
@@ -326,7 +333,11 @@ class ActionService:
                 return None
             service = ActionService(ctx)
             found = service.store.get(action_id)
-            return compute_board(ctx.engine, found, service.country) if found else None
+            if found is None:
+                return None
+            board = boards.setdefault(action_id, LiveBoard(action_id))
+            board.refresh(ctx.engine)
+            return board.render(found, service.country)
 
         def publish(action_id: str, board: dict[str, Any]) -> None:
             ctx = ref()
@@ -348,6 +359,7 @@ class ActionService:
             if changed and action.organiser == self.country:
                 self.flush(action, conn)
         if changed:
+            self.ctx.outbox.wake()
             self.publish(action)
         return changed
 

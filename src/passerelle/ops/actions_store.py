@@ -242,6 +242,7 @@ class ActionStore:
             values = {k: int(bucket.get(k) or 0) for k in (*AGG_COUNTS, "results")}
             revision = int(bucket["revision"])
             seizures = [Seizure(str(k), str(u), int(m)) for k, u, m in bucket.get("seizures") or []]
+            seizures = [x for x in seizures if x.milli]
         except (KeyError, TypeError, ValueError):
             raise InvalidInput("malformed aggregate", code="action_malformed") from None
         if any(v < 0 for v in values.values()) or any(x.milli < 0 for x in seizures):

@@ -23,8 +23,9 @@
     const data = JSON.parse(mapEl.dataset.map || "{}");
     map = L.map(mapEl, { zoomSnap: 0.25, attributionControl: true });
     map.attributionControl.addAttribution("Borders: Natural Earth");
-    const cams = (data.cameras || []).map((c) => [c.lat, c.lon]);
-    if (cams.length) map.fitBounds(cams, { padding: [20, 20] });
+    // the cameras and the hits shown (a partner's hit on our entry lies abroad)
+    const cams = (data.cameras || []).concat(data.hits || []).map((c) => [c.lat, c.lon]);
+    if (cams.length) map.fitBounds(cams, { padding: [20, 20], maxZoom: 12 });
     else map.setView([50.75, 5.9], 9);
     fetch("/static/vendor/borders.geojson")
       .then((r) => (r.ok ? r.json() : null))

@@ -70,9 +70,7 @@ def upgrade() -> None:
         sa.Column("camera_id", sa.String(length=64), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_anpr_quarantine")),
-        sa.UniqueConstraint(
-            "read_id", "reason", name=op.f("uq_anpr_quarantine_read_id_reason")
-        ),
+        sa.UniqueConstraint("read_id", "reason", name=op.f("uq_anpr_quarantine_read_id_reason")),
     )
     with op.batch_alter_table("anpr_quarantine", schema=None) as batch_op:
         batch_op.create_index(
