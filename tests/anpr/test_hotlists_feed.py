@@ -85,3 +85,15 @@ def test_snapshot_then_changes_then_nothing(pair: tuple[NodeContext, NodeContext
     assert again["applied"] == 0 and again["cursor"] == 5
     assert _pull(be, nl)["applied"] == 0  # nothing new
     assert own.store.head(NL) == 5 and nl.anpr.hotlists.store.cursor(BE) == 5
+
+
+def test_an_owner_that_shared_nothing_answers_an_empty_page_not_a_snapshot(
+    pair: tuple[NodeContext, NodeContext],
+) -> None:
+    # A partner pulling an owner with nothing shared must not be sent a (repeated) snapshot:
+    # that made idle nodes pull each other's feed many times a second.
+    be, nl = pair
+    answer = be.anpr.hotlists.feed_answer(NL, {"since": 0})
+    assert answer["full"] is False and answer["changes"] == [] and answer["more"] is False
+    assert answer["head"] == 0
+    assert _pull(be, nl)["applied"] == 0 and nl.anpr.hotlists.store.cursor(BE) == 0

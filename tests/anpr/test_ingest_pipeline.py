@@ -152,3 +152,25 @@ def test_de_never_stores_no_hit_reads(tmp_path: Path, db_url: str) -> None:
     with ctx.engine.connect() as conn:
         stored = list(conn.execute(sa.select(anpr_reads.c.read_id, anpr_reads.c.hit)))
     assert [(r[0], bool(r[1])) for r in stored] == [("r-1", True)]
+
+
+@pytest.mark.parametrize(("min_hit_score", "expected"), [(0.5, 2), (0.0, 3)])
+def test_only_matches_scoring_min_hit_score_become_hits(
+    tmp_path: Path, min_hit_score: float, expected: int
+) -> None:
+    """``[anpr] min_hit_score`` (0.5): an ambiguous fuzzy read (itself a valid plate) is no hit."""
+    clock = Clock()
+    ctx = make_ctx(tmp_path, Country.BE, clock=clock, min_hit_score=min_hit_score)
+    add_entry(ctx, "1-ODA-123", "BE", ref="E1")
+    add_entry(ctx, "XX-999-X", "NL", ref="E2")
+    batch = [
+        read("misread", "1ODA1Z3", at=clock.now, plate_country="BE"),  # Z for 2: 0.9
+        read("other-car", "1DDA123", at=clock.now, plate_country="BE"),  # valid BE plate: 0.45
+        read("elsewhere", "XX999X", at=clock.now, plate_country="BE"),  # wrong country: 0.5
+    ]
+    result = ctx.anpr.ingest.ingest_items(batch)
+    with ctx.engine.connect() as conn:
+        hits = dict(conn.execute(sa.select(anpr_hits.c.read_id, anpr_hits.c.outcome)).all())
+    assert result.hits == expected == len(hits)
+    assert hits["r-misread"] == "fuzzy" and hits["r-elsewhere"] == "wrong_country"
+    assert ("r-other-car" in hits) is (min_hit_score == 0.0)

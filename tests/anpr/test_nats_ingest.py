@@ -81,3 +81,46 @@ def test_reads_published_to_the_stream_are_ingested_once(
     assert ctx.anpr.reads.window(since=now.replace(year=2000), until=now.replace(year=2100)).filter(
         hit=True
     )["read_id"].to_list() == ["r-hit"]
+
+
+def test_stop_lets_the_batch_in_flight_commit_and_be_acknowledged(
+    tmp_path: Path, nats_server: str, nats_names: dict[str, str]
+) -> None:
+    """A graceful stop mid-batch does not leave committed reads unacknowledged."""
+    from passerelle.anpr.ingest_queue import IngestQueue
+    from passerelle.anpr.nats_consumer import NatsConsumer
+
+    ctx = _ctx(tmp_path, nats_server, nats_names, Country.NL)
+    now = ctx.anpr.now()
+    entered = []
+
+    def slow_ingest(batch: object, source: str) -> object:
+        entered.append(source)
+        time.sleep(1.0)  # the stop arrives while this batch is being ingested
+        return ctx.anpr.ingest.ingest_any(batch, source=source)  # type: ignore[arg-type]
+
+    async def scenario() -> tuple[int, int]:
+        import nats
+
+        queue = IngestQueue(slow_ingest)  # type: ignore[arg-type]
+        queue.start()
+        consumer = NatsConsumer(ctx.settings, queue)
+        await consumer.start()
+        await asyncio.wait_for(consumer.connected.wait(), 10)
+        nc = await nats.connect(nats_server)
+        js = nc.jetstream()
+        batch = [read(i, f"AB{i:03d}C", at=now) for i in range(20)]
+        await js.publish(subject_for(ctx.settings), json.dumps(batch).encode())
+        await _wait(lambda: bool(entered))
+        await consumer.stop()
+        await queue.stop()
+        for _ in range(100):  # an ack is fire-and-forget: give the server a moment
+            info = await js.consumer_info(nats_names["stream"], durable_for(ctx.settings))
+            if info.num_ack_pending == 0:
+                break
+            await asyncio.sleep(0.05)
+        await nc.close()
+        return int(info.num_pending), int(info.num_ack_pending)
+
+    assert asyncio.run(scenario()) == (0, 0)
+    assert ctx.anpr.reads.count() == 20

@@ -73,6 +73,10 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(
             "nats_stream": nats_names["stream"],
             "nats_subject_prefix": nats_names["prefix"],
             "nats_batch": 20,
+            # Messages the killed node took but never acknowledged come back after this;
+            # the test waits for them (a batch committed just before the kill is acked
+            # only on redelivery, so "all reads stored" comes before "nothing pending").
+            "nats_ack_wait_s": 10.0,
             "max_age_hours": 24,
         },
     }
@@ -101,6 +105,14 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(
             assert ack.seq  # stored by JetStream: from here on the read must not be lost
         await nc.close()
 
+    async def consumer_state() -> tuple[int, int]:
+        import nats
+
+        nc = await nats.connect(nats_server)
+        info = await nc.jetstream().consumer_info(nats_names["stream"], "passerelle-be-ingest")
+        await nc.close()
+        return int(info.num_pending), int(info.num_ack_pending)
+
     asyncio.run(publish())
     log = tmp_path / "node.log"
     proc = _start(node.config, log)
@@ -112,6 +124,7 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(
         assert killed_at < READS, "the node finished before it was killed: raise READS"
         proc = _start(node.config, log)
         _wait(lambda: _count(ctx.engine, anpr_reads) >= READS, 180, "all reads after restart")
+        _wait(lambda: asyncio.run(consumer_state()) == (0, 0), 60, "every message acked")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -126,14 +139,6 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(
         hits = conn.execute(sa.select(anpr_hits.c.read_id)).scalars().all()
     assert len(set(ids)) == READS and sorted(hits) == sorted(hit_ids)
 
-    async def consumer_state() -> tuple[int, int]:
-        import nats
-
-        nc = await nats.connect(nats_server)
-        info = await nc.jetstream().consumer_info(nats_names["stream"], "passerelle-be-ingest")
-        await nc.close()
-        return int(info.num_pending), int(info.num_ack_pending)
-
-    assert asyncio.run(consumer_state()) == (0, 0)
+    assert asyncio.run(consumer_state()) == (0, 0)  # a graceful stop leaves nothing unacked
     ctx.engine.dispose()
     assert "1HIT000" not in log.read_text()  # no plate in the node's log

@@ -225,6 +225,7 @@ def test_the_log_page_records_incidents_and_switches_positions(site: Site) -> No
     pid = _patrol(site.client, officer)
     assert site.ctx.idp is not None
     site.client.cookies.set(SESSION_COOKIE, site.ctx.idp.issue("officer", [Role.OFFICER]))
+    site.client.headers["Accept-Language"] = "en"  # a BE node speaks French by default
     assert f'href="/patrols/{pid}/log"' in site.client.get("/patrols").text
     page = site.client.get(f"/patrols/{pid}/log")
     assert page.status_code == 200 and "Nothing recorded yet." in page.text

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from passerelle.audit.reader import AuditSearch
 from passerelle.auth.roles import Role
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
@@ -115,6 +116,11 @@ def test_open_positions_end_and_export(node: Node) -> None:
         sent = cr.get("/api/v1/pursuits/notifications?direction=out").json()
         assert {n["kind"] for n in sent} == {"entered", "ended"}
         assert all(n["delivered_at"] is None for n in sent)  # NL is down: still queued
+        one = cr.get(f"/api/v1/pursuits/notifications/{sent[0]['notification_id']}")
+        assert one.status_code == 200 and one.json()["pursuit"]["subject"] == "grey Audi A4"
+        seen = node.ctx.audit.search(AuditSearch(kind="pursuit_viewed", limit=100))
+        outcomes = {e.outcome for e in seen if e.legal_ref.case_ref == pid}
+        assert {"notifications_listed", "notification_read"} <= outcomes  # they name the subject
         assert cr.get("/api/v1/pursuits/BE-0000000000000000").status_code == 404
         listed = [p["pursuit_id"] for p in u.get("/api/v1/pursuits").json()]
         assert pid in listed

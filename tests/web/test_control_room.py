@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from passerelle.audit.reader import AuditSearch
 from passerelle.auth.roles import Role
 from passerelle.domain.countries import Country
 from passerelle.node.context import NodeContext
@@ -50,6 +51,7 @@ def _start_patrol(site: Site) -> str:
 def test_the_page_lists_every_panel_and_the_patrols_on_duty(site: Site) -> None:
     pid = _start_patrol(site)
     _sign_in(site, "control", Role.CONTROL_ROOM)
+    site.client.cookies.set(LANG_COOKIE, "en")  # a BE node speaks French by default
     r = site.client.get("/control-room")
     assert r.status_code == 200
     html = r.text
@@ -147,6 +149,10 @@ def test_acknowledging_without_javascript(
         page = nl.get("/control-room").text
         found = re.search(r'action="/control-room/notifications/([^"]+)/ack"', page)
         assert found is not None and 'id="cr-banner"' in page and pid in found.group(1)
+        seen = ctx[Country.NL].audit.search(AuditSearch(kind="pursuit_viewed", limit=100))
+        assert any(  # the banner names who is pursued: showing it is audited
+            e.outcome == "control_room_read" and e.legal_ref.case_ref == pid for e in seen
+        )
         r = nl.post(f"/control-room/notifications/{found.group(1)}/ack", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/control-room"
         page = nl.get("/control-room").text

@@ -218,6 +218,8 @@ class FeedStore:
                 sa.select(heads.c.last_seq).where(heads.c.partner == partner.value)
             ).scalar()
             head = int(head or 0)
+            if since == head:  # up to date (also: nothing ever shared): no snapshot needed
+                return [], head, False
             if since <= 0 or since > head:
                 return None
             first = conn.execute(

@@ -10,7 +10,9 @@ A node killed in between gets the messages again; reads are idempotent by
 ``read_id`` and hits by (read, entry), so nothing is lost or doubled. A message
 that is not JSON is kept in the quarantine (``malformed``, under
 ``nats-<stream sequence>``) and acknowledged. If the ingest fails, the messages
-are not acknowledged and come back after a pause.
+are not acknowledged and come back after a pause. ``stop()`` lets a batch in
+flight finish and be acknowledged (up to ``nats_ack_wait_s``) before it ends the
+consumer, so a graceful shutdown does not leave committed reads unacknowledged.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class NatsConsumer:
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self.connected = asyncio.Event()
+        self._idle = asyncio.Event()  # clear while a batch is ingested and acknowledged
+        self._idle.set()
         self.batches = 0
 
     async def start(self) -> None:
@@ -78,6 +82,9 @@ class NatsConsumer:
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
+            if not self._idle.is_set():  # let the batch in flight commit and be acked
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._idle.wait(), self.cfg.nats_ack_wait_s)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
@@ -136,10 +143,14 @@ class NatsConsumer:
                 msgs = await sub.fetch(batch=1, timeout=1.0)
             except (NatsTimeout, TimeoutError):
                 continue
-            if self.cfg.nats_batch > 1:
-                with contextlib.suppress(NatsTimeout, TimeoutError):
-                    msgs += await sub.fetch(batch=self.cfg.nats_batch - 1, timeout=TOPUP_S)
-            await self._handle(msgs)
+            self._idle.clear()  # from here on, stop() waits for this batch
+            try:
+                if self.cfg.nats_batch > 1:
+                    with contextlib.suppress(NatsTimeout, TimeoutError):
+                        msgs += await sub.fetch(batch=self.cfg.nats_batch - 1, timeout=TOPUP_S)
+                await self._handle(msgs)
+            finally:
+                self._idle.set()
 
     async def _handle(self, msgs: Sequence[Msg]) -> None:
         items: list[Any] = []

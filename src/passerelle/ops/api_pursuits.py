@@ -2,8 +2,8 @@
 
 Control rooms open and end pursuits and acknowledge partners' notifications;
 units (officers) and control rooms report positions. Reading a pursuit, its
-timeline or its export is audited (``pursuit_viewed``). Notification texts are
-rendered in the caller's language.
+timeline, its export or the notifications about it is audited (``pursuit_viewed``:
+they name who is pursued). Notification texts are rendered in the caller's language.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _audit_read(ctx: Any, principal: Principal, pursuit_id: str, what: str) -> N
 def list_notifications(
     request: Request,
     ctx: CtxDep,
-    _p: Unit,
+    principal: Unit,
     active_only: Annotated[bool, Query(description="Only those awaiting acknowledgement")] = False,
     direction: Annotated[Literal["in", "out"], Query()] = "in",
 ) -> list[dict[str, Any]]:
@@ -79,15 +79,19 @@ def list_notifications(
             n for n in service.sent() if not active_only or (n.requires_ack and not n.acknowledged)
         ]
     )
+    for pursuit_id in sorted({n.pursuit_id for n in found}):  # they name who is pursued
+        _audit_read(ctx, principal, pursuit_id, "notifications_listed")
     return [service.view(n, lang) for n in found]
 
 
 @router.get("/notifications/{notification_id}", summary="One notification")
 def get_notification(
-    notification_id: str, request: Request, ctx: CtxDep, _p: Unit
+    notification_id: str, request: Request, ctx: CtxDep, principal: Unit
 ) -> dict[str, Any]:
     service = NotificationService(ctx)
-    return service.view(service.get(notification_id), request_language(request))
+    n = service.get(notification_id)
+    _audit_read(ctx, principal, n.pursuit_id, "notification_read")
+    return service.view(n, request_language(request))
 
 
 @router.post("/notifications/{notification_id}/ack", summary="Acknowledge a partner's notification")

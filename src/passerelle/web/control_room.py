@@ -9,7 +9,8 @@ duty, joint-action boards, ANPR hits), rendered on the server and kept live over
 - ``POST /control-room/notifications/{id}/ack`` acknowledges a partner's
   notification through the pursuits capability (a form: works without JavaScript).
 
-Only the control-room role opens it.
+Only the control-room role opens it. Partners' notifications name who is pursued:
+every rendering of that panel is audited (``pursuit_viewed``, one entry per pursuit).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from passerelle.audit.events import EventKind
 from passerelle.auth.roles import Principal, Role
 from passerelle.exc import Forbidden, NotFound, PasserelleError
 from passerelle.node.context import NodeContext
@@ -49,18 +51,39 @@ def _need(request: Request, user: Principal | None) -> Principal | Response:
     return user
 
 
+def _audit_shown(ctx: NodeContext, who: Principal, data: dict[str, Any]) -> None:
+    """Partners' notifications name who is pursued (personal data): showing them is audited,
+    one entry per pursuit on the panel, before the page leaves (fails closed)."""
+    shown = data.get("notifications", {}).get("items", [])
+    for pursuit_id in sorted({str(n["pursuit_id"]) for n in shown}):
+        ctx.pursuits.audit(
+            who,
+            "control_room_read",
+            pursuit_id,
+            kind=EventKind.PURSUIT_VIEWED,
+            detail={"notifications": sum(n["pursuit_id"] == pursuit_id for n in shown)},
+        )
+
+
 def _page(
-    request: Request, ctx: NodeContext, *, error: str | None = None, status: int = 200
+    request: Request,
+    ctx: NodeContext,
+    who: Principal,
+    *,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     data = panels.build(ctx, request_language(request))
+    _audit_shown(ctx, who, data)
     context = {"panels": data, "panel_names": panels.PANELS, "error": error}
     return render(request, "control_room.html", context, status)
 
 
 def _panel(
-    request: Request, ctx: NodeContext, name: str, status: int = 200, **extra: Any
+    request: Request, ctx: NodeContext, who: Principal, name: str, status: int = 200, **extra: Any
 ) -> Response:
     data = panels.build(ctx, request_language(request), (name,))
+    _audit_shown(ctx, who, data)
     return render(request, f"control_room_{name}.html", {"panel": data[name], **extra}, status)
 
 
@@ -69,7 +92,7 @@ def control_room(request: Request, ctx: CtxDep, user: OptionalPrincipalDep) -> R
     who = _need(request, user)
     if isinstance(who, Response):
         return who
-    return _page(request, ctx)
+    return _page(request, ctx, who)
 
 
 @router.get(HERE + "/panels/{name}")
@@ -81,7 +104,7 @@ def control_room_panel(
         return who
     if name not in panels.PANELS:
         raise NotFound("no such panel", code="not_found")
-    return _panel(request, ctx, name)
+    return _panel(request, ctx, who, name)
 
 
 @router.get(HERE + "/stream")
@@ -109,10 +132,10 @@ async def acknowledge(
         message = i18n.error_message(request_language(request), e.code, e.params, e.status)
         if partial:
             return await run_in_threadpool(
-                _panel, request, ctx, "notifications", e.status, error=message
+                _panel, request, ctx, who, "notifications", e.status, error=message
             )
-        return await run_in_threadpool(_page, request, ctx, error=message, status=e.status)
+        return await run_in_threadpool(_page, request, ctx, who, error=message, status=e.status)
     log.info("control_room_ack", outcome="acknowledged")
     if partial:
-        return await run_in_threadpool(_panel, request, ctx, "notifications")
+        return await run_in_threadpool(_panel, request, ctx, who, "notifications")
     return RedirectResponse(HERE, status_code=303)
