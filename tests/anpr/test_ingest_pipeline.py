@@ -174,3 +174,27 @@ def test_only_matches_scoring_min_hit_score_become_hits(
     assert result.hits == expected == len(hits)
     assert hits["r-misread"] == "fuzzy" and hits["r-elsewhere"] == "wrong_country"
     assert ("r-other-car" in hits) is (min_hit_score == 0.0)
+
+
+def test_control_characters_do_not_poison_a_batch(tmp_path: Path, db_url: str) -> None:
+    """PostgreSQL refuses NUL in text: one such read must not fail (and block) its batch."""
+    clock = Clock()
+    ctx = make_ctx(tmp_path, Country.BE, db_url, clock=clock)
+    batch = [
+        read("ok", at=clock.now),
+        {**read("x", at=clock.now), "read_id": "r-\x00nul"},
+        read("img", at=clock.now, image_ref="s3://a/\x00b.jpg"),
+        read("site", at=clock.now, site="E40\x00", direction="W\x01"),
+        read("cam", at=clock.now, camera="CAM-\x00X"),
+        read("plate", "1ABC\x00234", at=clock.now),
+    ]
+    result = ctx.anpr.ingest.ingest_items(batch)
+    total = result.accepted + result.duplicates + len(result.quarantined) + len(result.rejected)
+    assert total == len(batch)
+    assert result.rejected == [(1, m.NO_READ_ID)]
+    assert dict(result.quarantined) == {"r-cam": m.UNKNOWN_CAMERA, "r-plate": m.GARBAGE_PLATE}
+    assert result.stored == 3
+    stored = ctx.anpr.reads.window(
+        since=clock.now - dt.timedelta(hours=1), until=clock.now + dt.timedelta(hours=1)
+    )
+    assert not any("\x00" in str(v) for row in stored.rows() for v in row)

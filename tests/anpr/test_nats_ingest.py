@@ -48,6 +48,7 @@ def test_reads_published_to_the_stream_are_ingested_once(
 
     async def scenario() -> None:
         import nats
+        from nats.js.api import RetentionPolicy
 
         await ctx.anpr.start()
         nats_consumer = ctx.anpr._nats
@@ -71,6 +72,14 @@ def test_reads_published_to_the_stream_are_ingested_once(
                 break
             await asyncio.sleep(0.05)
         assert info.num_ack_pending == 0 and info.num_pending == 0  # all acknowledged
+        stream = await js.stream_info(nats_names["stream"])
+        assert stream.config.retention == RetentionPolicy.WORK_QUEUE
+        for _ in range(100):  # acknowledged reads do not stay in the broker
+            stream = await js.stream_info(nats_names["stream"])
+            if stream.state.messages == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert stream.state.messages == 0
         await nc.close()
         await ctx.anpr.stop()
 

@@ -93,9 +93,13 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(
 
         nc = await nats.connect(nats_server)
         js = nc.jetstream()
-        from nats.js.api import StreamConfig
+        from nats.js.api import RetentionPolicy, StreamConfig
 
-        await js.add_stream(StreamConfig(name=nats_names["stream"], subjects=[subject]))
+        # as the node creates it: a message leaves the stream once acknowledged
+        config = StreamConfig(
+            name=nats_names["stream"], subjects=[subject], retention=RetentionPolicy.WORK_QUEUE
+        )
+        await js.add_stream(config)
         for start in range(0, READS, PER_MESSAGE):
             batch = [
                 read(i, "1HIT000" if f"r-{i}" in hit_ids else f"2AB{i % 1000:03d}", at=now)

@@ -146,6 +146,10 @@ def test_absurd_and_late_positions_are_kept_and_flagged(be: tuple[NodeContext, C
     )
     assert late.position.late and late.position.accepted
     assert late.pursuit.country == "NL"  # the latest fix in time is still Maastricht
+    # the crossing it falls after was already reported by Maastricht: not a second one
+    assert late.crossing is None and late.notifications == []
+    events = service.timeline(p.pursuit_id)["events"]
+    assert [e["event"] for e in events].count("crossing") == 1
     positions = service.positions(p.pursuit_id)
     assert [x.status for x in positions] == [
         "accepted",

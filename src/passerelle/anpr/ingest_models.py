@@ -3,13 +3,17 @@
 ``parse_raw_read`` turns one JSON object (HTTP body item, NATS message) into a
 ``RawRead`` or says why it cannot: a read without a usable ``read_id`` is
 *rejected* (it cannot be tracked); every other problem is found later by the
-pipeline and *quarantined* under the read's id, so nothing is lost.
+pipeline and *quarantined* under the read's id, so nothing is lost. Control
+characters are dropped from the other texts, and a read id carrying any is not
+usable: PostgreSQL refuses NUL in text, and one such read would fail its whole
+batch again at every redelivery.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +31,7 @@ NOT_AN_OBJECT = "not_an_object"
 
 MAX_ID = 64
 MAX_PLATE_RAW = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,7 @@ class IngestResult:
 def _text(value: Any, limit: int) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = _CONTROL.sub("", str(value)).strip()
     return text[:limit] if text else None
 
 
@@ -128,7 +133,7 @@ _FAST_KEYS = frozenset(
 
 
 def _clean(text: str, limit: int) -> bool:
-    return 0 < len(text) <= limit and text.strip() == text
+    return 0 < len(text) <= limit and text.strip() == text and text.isprintable()
 
 
 def _fast(item: dict[str, Any]) -> RawRead | None:
@@ -143,11 +148,9 @@ def _fast(item: dict[str, Any]) -> RawRead | None:
     country = item.get("plate_country")
     if not (
         type(read_id) is str
-        and 0 < len(read_id) <= MAX_ID
-        and read_id.strip() == read_id
+        and _clean(read_id, MAX_ID)
         and type(camera_id) is str
-        and 0 < len(camera_id) <= MAX_ID
-        and camera_id.strip() == camera_id
+        and _clean(camera_id, MAX_ID)
         and type(plate) is str
         and len(plate) <= MAX_PLATE_RAW
         and type(at) is str
@@ -181,6 +184,8 @@ def parse_raw_read(item: Any) -> RawRead | Quarantined | str:
     fast = _fast(item)
     if fast is not None:
         return fast
+    if isinstance(item.get("read_id"), str) and _CONTROL.search(item["read_id"]):
+        return NO_READ_ID  # cannot be stored as given, so cannot be tracked
     read_id = _text(item.get("read_id"), 10 * MAX_ID)
     if read_id is None or len(read_id) > MAX_ID:
         return NO_READ_ID

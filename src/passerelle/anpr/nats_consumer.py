@@ -3,9 +3,12 @@
 Cameras (or the national ANPR platform) publish reads to
 ``<prefix>.<cc>.anpr.reads`` — one JSON read, a JSON array, or
 ``{"reads": [...]}`` per message — on the stream ``ANPR_READS`` (created when
-missing). The node pulls them with the durable consumer
-``passerelle-<cc>-ingest``: at-least-once, a pull of up to ``nats_batch``
-messages is ingested as one batch and acknowledged only after it is committed.
+missing, with work-queue retention: JetStream deletes a message once it is
+acknowledged, so reads do not outlive their retention period in the broker;
+a stream created by the operator keeps its own settings). The node pulls them
+with the durable consumer ``passerelle-<cc>-ingest``: at-least-once, a pull of up
+to ``nats_batch`` messages is ingested as one batch and acknowledged only after
+it is committed.
 A node killed in between gets the messages again; reads are idempotent by
 ``read_id`` and hits by (read, entry), so nothing is lost or doubled. A message
 that is not JSON is kept in the quarantine (``malformed``, under
@@ -113,7 +116,7 @@ class NatsConsumer:
     async def _consume(self) -> None:
         import nats
         from nats.errors import TimeoutError as NatsTimeout
-        from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+        from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
         from nats.js.errors import NotFoundError
 
         self._nc = await nats.connect(
@@ -123,7 +126,13 @@ class NatsConsumer:
         try:
             await js.stream_info(self.cfg.nats_stream)
         except NotFoundError:
-            await js.add_stream(StreamConfig(name=self.cfg.nats_stream, subjects=[self.subject]))
+            await js.add_stream(
+                StreamConfig(
+                    name=self.cfg.nats_stream,
+                    subjects=[self.subject],
+                    retention=RetentionPolicy.WORK_QUEUE,  # acked reads leave the broker
+                )
+            )
         config = ConsumerConfig(
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,

@@ -234,10 +234,12 @@ class Outbox:
         with self._expected_lock:
             expected = list(self._expected)
         with self.engine.connect() as conn:
-            items = [OutboxItem.from_row(r) for r in conn.execute(query)]
+            # First which committing messages are visible, then the due ones: a message
+            # seen here is also in the (later) query below, so it is never forgotten unsent.
             if expected:
                 seen = set(conn.execute(sa.select(t.c.id).where(t.c.id.in_(expected))).scalars())
                 self._forget(seen)
+            items = [OutboxItem.from_row(r) for r in conn.execute(query)]
         per_partner: dict[Country, list[OutboxItem]] = {}
         for item in items:
             per_partner.setdefault(item.partner, []).append(item)

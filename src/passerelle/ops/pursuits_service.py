@@ -203,7 +203,10 @@ class PursuitService:
             # a fix is compared with the fix on land before it in time; the first one with
             # the origin country (a pursuit may be opened when it has already crossed)
             previous = previous or self.country.value
-            if territory and territory != previous:
+            # A late fix on the far side of a crossing that a later fix already reported
+            # (it came first): the same crossing, not a new one to notify again.
+            known = after is not None and self.store.land_after(pid, fix_at) == territory
+            if territory and territory != previous and not known:
                 crossing = {"from": previous, "to": territory, "late": verdict.late}
                 plan = self.notices.plan_crossing(pursuit, previous, territory)
         outcome = "position" if verdict.accepted else "position_rejected"

@@ -41,12 +41,12 @@ from passerelle.web.anpr_pages import router as anpr_pages_router
 from passerelle.web.api_dpo import router as dpo_api_router
 from passerelle.web.check_pages import router as check_pages_router
 from passerelle.web.control_room import router as control_room_router
-from passerelle.web.patrol_log_pages import router as patrol_log_pages_router
 from passerelle.web.crime_pages import router as crime_pages_router
 from passerelle.web.dpo_pages import router as dpo_pages_router
 from passerelle.web.errors import install_error_handlers
 from passerelle.web.health import NodeMetrics
 from passerelle.web.middleware import BodyLimit, HttpMetrics, RequestContext
+from passerelle.web.patrol_log_pages import router as patrol_log_pages_router
 from passerelle.web.pursuit_pages import router as pursuit_pages_router
 from passerelle.web.requests_pages import router as requests_pages_router
 

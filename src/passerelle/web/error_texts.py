@@ -378,8 +378,7 @@ ERROR_TEXTS: dict[str, str] = {
         "written decision of the procureur du Roi. Enter it, or search the last month only."
     ),
     "anpr_outside_window": N_(
-        "The time range starts before the reads this node may search ({since}). "
-        "Start it later."
+        "The time range starts before the reads this node may search ({since}). Start it later."
     ),
     "anpr_legal_ref_invalid": N_("The legal reference must be 3 to 200 characters long."),
     "anpr_bad_range": N_(
@@ -391,12 +390,8 @@ ERROR_TEXTS: dict[str, str] = {
     "anpr_justification_required": N_("Say why you search: enter a justification."),
     "anpr_plate_invalid": N_("This cannot be a number plate. Check the characters."),
     # ANPR hotlists and hits (passerelle.anpr, exchange between nodes)
-    "hotlist_entry_no_plate": N_(
-        "The entry has no number plate. Add the plate."
-    ),
-    "hotlist_entry_bad_plate": N_(
-        "The plate cannot be used ({reason}). Check the characters."
-    ),
+    "hotlist_entry_no_plate": N_("The entry has no number plate. Add the plate."),
+    "hotlist_entry_bad_plate": N_("The plate cannot be used ({reason}). Check the characters."),
     "hotlist_entry_bad_country": N_(
         "“{value}” is not a country code. Use two letters, for example BE or NL."
     ),
@@ -407,31 +402,19 @@ ERROR_TEXTS: dict[str, str] = {
     "hotlist_entry_no_expiry": N_(
         "The entry has no expiry date. Give the date after which it must no longer be matched."
     ),
-    "hotlist_entry_bad_expiry": N_(
-        "The expiry is not a date. Use the form 2026-12-31."
-    ),
-    "hotlist_entry_expired": N_(
-        "The expiry date has already passed. Give a date in the future."
-    ),
+    "hotlist_entry_bad_expiry": N_("The expiry is not a date. Use the form 2026-12-31."),
+    "hotlist_entry_expired": N_("The expiry date has already passed. Give a date in the future."),
     "hotlist_entry_expiry_too_far": N_(
         "The expiry is more than {days} days ahead. Choose an earlier date and renew the entry "
         "when needed."
     ),
-    "hotlist_entry_no_reason": N_(
-        "The entry has no reason. Say why the vehicle is wanted."
-    ),
-    "hotlist_entry_no_contact": N_(
-        "The entry has no contact. Give the desk to call on a hit."
-    ),
+    "hotlist_entry_no_reason": N_("The entry has no reason. Say why the vehicle is wanted."),
+    "hotlist_entry_no_contact": N_("The entry has no contact. Give the desk to call on a hit."),
     "hotlist_entry_too_long": N_(
         "The field “{field}” is longer than {limit} characters. Shorten it."
     ),
-    "hotlist_entry_bad_category": N_(
-        "Unknown category “{value}”. Use one of: {allowed}."
-    ),
-    "hotlist_entry_bad_action": N_(
-        "Unknown action “{value}”. Use one of: {allowed}."
-    ),
+    "hotlist_entry_bad_category": N_("Unknown category “{value}”. Use one of: {allowed}."),
+    "hotlist_entry_bad_action": N_("Unknown action “{value}”. Use one of: {allowed}."),
     "hotlist_entry_bad_ref": N_(
         "The entry reference may hold only letters, digits and . _ : - (48 at most)."
     ),
@@ -441,67 +424,31 @@ ERROR_TEXTS: dict[str, str] = {
     "hotlist_entry_not_owner": N_(
         "This entry belongs to another node: only its owner can send or change it."
     ),
-    "hotlist_entry_not_found": N_(
-        "There is no such hotlist entry at this node."
-    ),
-    "hotlist_entry_not_own": N_(
-        "This entry belongs to the {country} node: change it there."
-    ),
-    "hotlist_entry_inactive": N_(
-        "The entry is removed or expired. Add it again to share it."
-    ),
-    "hotlist_bad_name": N_(
-        "Give the hotlist a name (200 characters at most)."
-    ),
-    "hotlist_bad_tolerance": N_(
-        "The tolerance must be between 0 and 4 confused characters."
-    ),
-    "hotlist_not_found": N_(
-        "There is no such hotlist at this node."
-    ),
+    "hotlist_entry_not_found": N_("There is no such hotlist entry at this node."),
+    "hotlist_entry_not_own": N_("This entry belongs to the {country} node: change it there."),
+    "hotlist_entry_inactive": N_("The entry is removed or expired. Add it again to share it."),
+    "hotlist_bad_name": N_("Give the hotlist a name (200 characters at most)."),
+    "hotlist_bad_tolerance": N_("The tolerance must be between 0 and 4 confused characters."),
+    "hotlist_not_found": N_("There is no such hotlist at this node."),
     "hotlist_partner_unknown": N_(
         "{value} is not a partner node of this node. Choose a country from the trust store."
     ),
-    "hotlist_batch_too_large": N_(
-        "Too many entries at once (limit: {limit}). Split the file."
-    ),
-    "hotlist_bad_feed": N_(
-        "The hotlist message is not valid."
-    ),
-    "anpr_hit_not_found": N_(
-        "There is no such hit at this node."
-    ),
+    "hotlist_batch_too_large": N_("Too many entries at once (limit: {limit}). Split the file."),
+    "hotlist_bad_feed": N_("The hotlist message is not valid."),
+    "anpr_hit_not_found": N_("There is no such hit at this node."),
     "anpr_hit_not_local": N_(
         "This hit was read by a camera of {country}: its control room acknowledges it."
     ),
-    "anpr_hit_already_disposed": N_(
-        "This hit already has a disposition ({disposition})."
-    ),
-    "anpr_bad_disposition": N_(
-        "Unknown disposition “{value}”. Use one of: {allowed}."
-    ),
-    "anpr_hit_malformed": N_(
-        "The hit message is not valid."
-    ),
-    "anpr_hit_not_reporter": N_(
-        "Only the node whose camera read the plate can send this hit."
-    ),
-    "anpr_hit_not_ours": N_(
-        "The hit is not on a hotlist entry of this node."
-    ),
-    "anpr_hit_not_shared": N_(
-        "This hotlist entry was never shared with your node."
-    ),
-    "anpr_hit_unknown": N_(
-        "This node has no such hit from your node."
-    ),
-    "anpr_federation_malformed": N_(
-        "The message is not valid JSON."
-    ),
+    "anpr_hit_already_disposed": N_("This hit already has a disposition ({disposition})."),
+    "anpr_bad_disposition": N_("Unknown disposition “{value}”. Use one of: {allowed}."),
+    "anpr_hit_malformed": N_("The hit message is not valid."),
+    "anpr_hit_not_reporter": N_("Only the node whose camera read the plate can send this hit."),
+    "anpr_hit_not_ours": N_("The hit is not on a hotlist entry of this node."),
+    "anpr_hit_not_shared": N_("This hotlist entry was never shared with your node."),
+    "anpr_hit_unknown": N_("This node has no such hit from your node."),
+    "anpr_federation_malformed": N_("The message is not valid JSON."),
     # ANPR matching kernel and `passerelle anpr match` (passerelle.anpr, kernel)
-    "anpr_file_format": N_(
-        "The file {file} has an unknown type. Use a .csv or .parquet file."
-    ),
+    "anpr_file_format": N_("The file {file} has an unknown type. Use a .csv or .parquet file."),
     "anpr_file_unreadable": N_(
         "The file {file} cannot be read. Check the path, the format and the encoding."
     ),
@@ -509,8 +456,7 @@ ERROR_TEXTS: dict[str, str] = {
         "The file {file} lacks the columns {columns}. See the ANPR documentation."
     ),
     "anpr_bad_tolerance": N_(
-        "The OCR tolerance is out of range: 0 to 10 confusions, an indel only from 2 "
-        "characters on."
+        "The OCR tolerance is out of range: 0 to 10 confusions, an indel only from 2 characters on."
     ),
     "anpr_batch_mismatch": N_(
         "The batch has a different number of plates and countries. Send one country "
