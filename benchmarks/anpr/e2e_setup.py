@@ -236,6 +236,7 @@ class NatsFeeder:
 
         import nats
         from nats.js.api import StreamConfig
+        from nats.js.errors import NotFoundError
 
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
@@ -244,7 +245,10 @@ class NatsFeeder:
         async def connect() -> Any:
             nc = await nats.connect(url)
             js = nc.jetstream()
-            await js.add_stream(StreamConfig(name=stream, subjects=[subject]))
+            try:  # the node created it (with its own settings): use it as it is
+                await js.stream_info(stream)
+            except NotFoundError:
+                await js.add_stream(StreamConfig(name=stream, subjects=[subject]))
             return nc, js
 
         self.nc, self.js = self._run(connect())

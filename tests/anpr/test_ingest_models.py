@@ -37,6 +37,8 @@ read_like = st.fixed_dictionaries(
         "lon": st.floats(),
         "plate_country": st.text(max_size=4) | st.none() | st.sampled_from([" b", "nl", "L "]),
         "image_ref": st.text(max_size=5) | st.none(),
+        "site": st.text(max_size=8) | st.none(),
+        "direction": st.text(max_size=4) | st.none(),
     },
 )
 
@@ -49,6 +51,9 @@ def test_parse_never_raises(item: Any) -> None:
         assert parsed.read_at.tzinfo is not None and 0 < len(parsed.read_id) <= 64
         assert parsed.confidence is None or 0 <= parsed.confidence <= 1
         assert parsed.lat is None or -90 <= parsed.lat <= 90
+        texts = [parsed.read_id, parsed.camera_id, parsed.image_ref, parsed.plate_country]
+        texts += [parsed.site, parsed.direction]
+        assert not any("\x00" in t for t in texts if t)  # PostgreSQL refuses NUL in text
 
 
 def test_timestamps() -> None:
@@ -88,3 +93,18 @@ def test_the_fast_path_agrees_with_the_general_one(item: dict[str, Any]) -> None
     finally:
         ingest_models._fast = original
     assert general == fast
+
+
+def test_cameras_with_control_characters_or_impossible_positions_are_refused() -> None:
+    import pytest
+
+    from passerelle.anpr.reads_cameras import Camera
+    from passerelle.exc import InvalidInput
+
+    ok = {"camera_id": "CAM-1", "site": "E40", "country": "be", "lat": 50.7, "lon": 6.1}
+    assert Camera.from_dict(ok).country == "BE"
+    for bad in ({"camera_id": "CAM-\x001"}, {"site": "E\x0040"}, {"lat": 91.0},
+                {"lon": float("nan")}, {"direction": "W\x01"}):  # fmt: skip
+        with pytest.raises(InvalidInput) as e:
+            Camera.from_dict({**ok, **bad})
+        assert e.value.code == "invalid_camera"

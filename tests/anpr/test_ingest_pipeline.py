@@ -152,6 +152,16 @@ def test_de_never_stores_no_hit_reads(tmp_path: Path, db_url: str) -> None:
     with ctx.engine.connect() as conn:
         stored = list(conn.execute(sa.select(anpr_reads.c.read_id, anpr_reads.c.hit)))
     assert [(r[0], bool(r[1])) for r in stored] == [("r-1", True)]
+    # a read set aside keeps no plate, picture or position in the quarantine either
+    aside = [
+        read(3, "AC XY 457", at=clock.now, camera="CAM-UNKNOWN", lat=50.8, lon=6.1),
+        read(4, "AC XY 458", at=clock.now + dt.timedelta(hours=1)),
+    ]
+    assert len(ctx.anpr.ingest.ingest_items(aside).quarantined) == 2
+    with ctx.engine.connect() as conn:
+        payloads = conn.execute(sa.select(anpr_quarantine.c.payload)).scalars().all()
+    assert len(payloads) == 2 and all("r-" in p for p in payloads)
+    assert not any(s in p for p in payloads for s in ("XY", "img", "50.8"))
 
 
 @pytest.mark.parametrize(("min_hit_score", "expected"), [(0.5, 2), (0.0, 3)])

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -155,6 +156,15 @@ def test_unit_page_sends_positions_as_a_phone_would(node: Node) -> None:
             headers={"Accept": "application/json"},
         )
         assert r.status_code == 201 and r.json()["ok"] and r.json()["country"] == "BE"
+        # typed in by hand, without an offset: the time on the officer's watch (local)
+        watch = dt.datetime.now(ZoneInfo("Europe/Brussels")) + dt.timedelta(seconds=2)
+        r = phone.post(
+            f"/pursuits/{pid}/positions",
+            data={"lat": str(LANAKEN[0] + 0.0002), "lon": str(LANAKEN[1]),
+                  "at": watch.replace(tzinfo=None).isoformat(timespec="seconds")},
+            headers={"Accept": "application/json"},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
         r = phone.post(
             f"/pursuits/{pid}/positions",
             data={"lat": str(MAASTRICHT[0]), "lon": str(MAASTRICHT[1]), "source": "phone"},

@@ -164,6 +164,23 @@ def test_absurd_and_late_positions_are_kept_and_flagged(be: tuple[NodeContext, C
     )
 
 
+def test_an_opening_with_an_impossible_time_leaves_no_pursuit(
+    be: tuple[NodeContext, Clock],
+) -> None:
+    ctx, clock = be
+    service = PursuitService(ctx)
+    for at, code in (
+        (clock.now - dt.timedelta(hours=2), "position_too_old"),
+        (clock.now + dt.timedelta(minutes=5), "position_in_future"),
+    ):
+        with pytest.raises(PasserelleError) as e:
+            service.open(CONTROL, "van", "theft", lat=LANAKEN[0], lon=LANAKEN[1], at=at)
+        assert e.value.code == code and e.value.status == 422
+    assert service.find() == []  # refused before anything was stored: a retry opens one
+    p = service.open(CONTROL, "van", "theft", lat=LANAKEN[0], lon=LANAKEN[1], at=clock.now)
+    assert [x.pursuit_id for x in service.find()] == [p.pursuit_id]
+
+
 def test_end_refuses_positions_and_second_end(be: tuple[NodeContext, Clock]) -> None:
     ctx, clock = be
     service = PursuitService(ctx)

@@ -90,10 +90,17 @@ def test_only_the_control_room_opens_it(site: Site) -> None:
 
 def test_the_page_speaks_the_users_language(site: Site) -> None:
     _sign_in(site, "control", Role.CONTROL_ROOM)
-    for lang in ("fr", "nl", "de", "en"):
+    headings = {
+        "fr": "Notifications des partenaires",
+        "nl": "Meldingen van partners",
+        "de": "Meldungen der Partner",
+        "en": "Notifications from partners",
+    }
+    for lang, heading in headings.items():
         site.client.cookies.set(LANG_COOKIE, lang)
         r = site.client.get("/control-room")
         assert r.status_code == 200 and f'<html lang="{lang}">' in r.text
+        assert heading in r.text  # the panels are translated, not only the page's lang
 
 
 @pytest.fixture

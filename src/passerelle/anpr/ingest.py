@@ -14,7 +14,8 @@ queue item, a pull of NATS messages):
    entry), so a crash before the reads are committed only means the batch is
    processed again, never a lost or a second hit;
 5. *store* the reads the jurisdiction keeps (DE: hits only; no-hit reads are
-   matched and dropped, never written) and the quarantine, in one transaction.
+   matched and dropped, never written) and the quarantine, in one transaction
+   (DE: without plate, picture or position — a read set aside was never matched).
 
 The caller acknowledges the batch (HTTP 200, NATS ack) only after ``ingest``
 returns. Nothing here logs plates, read ids or positions.
@@ -165,6 +166,8 @@ class IngestService:
         outcomes = self._match_and_record(rows, plates, countries, result) if rows else []
         kept = rows if self.keep_no_hits else [r for r in rows if r["hit"]]
         store.prepare(kept)
+        if not self.keep_no_hits:
+            aside = [m.without_personal_data(a) for a in aside]
         with self.ctx.engine.begin() as conn:
             result.stored = store.insert(conn, kept)
             store.quarantine(conn, aside, now)

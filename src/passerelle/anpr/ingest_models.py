@@ -220,6 +220,16 @@ def parse_raw_read(item: Any) -> RawRead | Quarantined | str:
     )
 
 
+# What the quarantine keeps of a read where no-hit reads are never stored (DE): enough
+# to tell the camera operator which read failed and why, no plate, picture or position.
+TRACE_FIELDS = frozenset({"read_id", "camera_id", "read_at", "confidence"})
+
+
+def without_personal_data(item: Quarantined) -> Quarantined:
+    kept = {k: v for k, v in item.payload.items() if k in TRACE_FIELDS}
+    return Quarantined(item.read_id, item.reason, item.camera_id, kept)
+
+
 def read_payload(read: RawRead) -> dict[str, Any]:
     """A read as JSON-ready data (for the quarantine table; never for logs)."""
     return {

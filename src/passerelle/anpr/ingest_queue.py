@@ -6,13 +6,17 @@ Producers in the node (the HTTP endpoint, ``passerelle anpr simulate``, tests)
 ``submit_sync``. One worker task takes batches in order and runs
 the (synchronous, database-bound) pipeline in a worker thread, so SQLite has a
 single writer and the event loop stays free. A full queue makes ``submit``
-wait: back-pressure instead of unbounded memory.
+wait: back-pressure instead of unbounded memory. ``taken``/``finished`` count
+the batches the worker started and ended: retro-matching waits (``settle``) for
+a batch matched against the index before a new entry came, so that the batch's
+reads are stored when it looks for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +38,8 @@ class IngestQueue:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.failed_batches = 0
+        self.taken = 0  # batches the worker has started (read from other threads)
+        self.finished = 0  # ... and ended, committed or failed
 
     def _q(self) -> asyncio.Queue[_Item | None]:
         if self._queue is None:
@@ -71,6 +77,16 @@ class IngestQueue:
         """Queue ``batch`` without waiting for it (raises ``asyncio.QueueFull`` when full)."""
         self._q().put_nowait((batch, source, None))
 
+    def settle(self, target: int, timeout: float = 60.0) -> bool:
+        """Wait (in a thread other than the worker's loop) until ``target`` batches have
+        ended, e.g. ``taken`` as it was when a hotlist entry arrived. False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.running and self.finished < target:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     async def join(self) -> None:
         """Wait until everything queued so far is processed."""
         await self._q().join()
@@ -83,6 +99,7 @@ class IngestQueue:
                 if item is None:
                     return
                 batch, source, done = item
+                self.taken += 1
                 try:
                     result = await asyncio.to_thread(self._ingest, batch, source)
                 except Exception as e:
@@ -93,6 +110,8 @@ class IngestQueue:
                 else:
                     if done is not None and not done.done():
                         done.set_result(result)
+                finally:
+                    self.finished += 1
             finally:
                 q.task_done()
 

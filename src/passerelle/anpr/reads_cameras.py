@@ -55,6 +55,14 @@ class Camera:
             ) from None
         if not camera.camera_id or len(camera.country) != 2:
             raise InvalidInput("invalid camera: id and country are required", code="invalid_camera")
+        texts = (camera.camera_id, camera.site, camera.country, camera.road, camera.direction)
+        if any(t and not t.isprintable() for t in texts):
+            raise InvalidInput("invalid camera: control characters", code="invalid_camera")
+        lat, lon = camera.lat, camera.lon
+        if (lat is not None and not -90 <= lat <= 90) or (
+            lon is not None and not -180 <= lon <= 180
+        ):
+            raise InvalidInput("invalid camera: position out of range", code="invalid_camera")
         return camera
 
 

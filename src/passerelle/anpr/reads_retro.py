@@ -7,10 +7,15 @@ distinct stored plates of the retro window (``access.retro_window``) through it,
 and records a hit for each matching read (``ctx.anpr.hits.record``, idempotent
 per read and entry), flagging those reads as hits. ``drain()`` waits until all
 queued work is done (tests, shutdown).
+
+A batch the ingest matched just before the entry reached the index, and commits
+just after, would be seen by neither: the callback notes how many batches the
+ingest queue had started, and the worker first waits for those to end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,7 +48,8 @@ class RetroMatcher:
         """Queue ``entries`` for comparison (returns at once)."""
         if not entries:
             return
-        future = self._pool.submit(self.run, list(entries))
+        in_flight = self.runtime.queue.taken  # batches matched perhaps without these entries
+        future = self._pool.submit(self.run, list(entries), in_flight)
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
@@ -56,14 +62,20 @@ class RetroMatcher:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def run(self, entries: Sequence[IndexEntry]) -> int:
-        """Compare ``entries`` with the stored reads of the retro window; hits recorded."""
+    def run(self, entries: Sequence[IndexEntry], in_flight: int | None = None) -> int:
+        """Compare ``entries`` with the stored reads of the retro window; hits recorded.
+
+        ``in_flight``: wait until that many ingest batches have ended first."""
         from passerelle.anpr.hits import HitCandidate
         from passerelle.anpr.index import HotlistIndex
 
         try:
+            if in_flight is not None and not self.runtime.queue.settle(in_flight):
+                log.warning("anpr_retro_match_ingest_busy")  # go on: the usual case is caught
             rule = next(r for r in self.ctx.retention.rules() if r.name == "anpr_reads")
             since, until = retro_window(self.jurisdiction, self.runtime.now(), period=rule.period)
+            # reads from cameras whose clock runs ahead were accepted (max_future_skew_s)
+            until += dt.timedelta(seconds=self.ctx.settings.anpr.max_future_skew_s)
             index = HotlistIndex.build(entries)
             plates, countries = self._distinct_plates(since, until)
             min_score = self.ctx.settings.anpr.min_hit_score

@@ -24,7 +24,7 @@ from passerelle.web import i18n
 from passerelle.web.error_texts import N_
 
 if TYPE_CHECKING:
-    from passerelle.ops.pursuits_service import PursuitService
+    from passerelle.ops.pursuits_base import PursuitBase
 
 TITLE = N_("Cross-border pursuit: timeline")
 T_PURSUED = N_("Pursued")
@@ -65,7 +65,7 @@ def _position_event(p: Position) -> dict[str, Any]:
     }
 
 
-def timeline(service: PursuitService, pursuit: Pursuit) -> dict[str, Any]:
+def timeline(service: PursuitBase, pursuit: Pursuit) -> dict[str, Any]:
     pid = pursuit.pursuit_id
     positions = service.store.positions(pid)
     events = [

@@ -20,6 +20,9 @@ to ``max_escalations`` times. At the origin: the notification is sent again
 ``escalated`` event for the origin's control room (which should phone the
 partner). At the partner: the notification is flagged escalated and published
 again on ``ops.notifications`` for its control room (banner and sound again).
+
+Delivery and acknowledgement at the origin: ``pursuits_acks``; the partner's inbox:
+``pursuits_inbox``.
 """
 
 from __future__ import annotations
@@ -33,13 +36,12 @@ import sqlalchemy as sa
 import structlog
 
 from passerelle.domain.countries import Country
-from passerelle.exc import Forbidden, InvalidInput, NotFound
+from passerelle.exc import NotFound
 from passerelle.ops.pursuits import NoticeKind, Position, Pursuit
-from passerelle.ops.pursuits_inbox import PartnerInbox, parse_time
+from passerelle.ops.pursuits_acks import OriginAcks
 from passerelle.ops.pursuits_runtime import (
     NOTICE_KIND,
     NOTICE_PATH,
-    TOPIC_PURSUITS,
 )
 from passerelle.ops.pursuits_store import Notification, Step
 
@@ -60,7 +62,7 @@ class Planned:
     kind: NoticeKind
 
 
-class NotificationService(PartnerInbox):
+class NotificationService(OriginAcks):
     """Both sides: what the origin sends and follows, what the partner receives (inbox)."""
 
     # --- reading ----------------------------------------------------------------------------
@@ -186,77 +188,6 @@ class NotificationService(PartnerInbox):
             conn=conn,
         )
 
-    # --- origin: delivery and acknowledgement -------------------------------------------------
-    def mark_delivered(self, payload: dict[str, Any], answer: dict[str, Any]) -> None:
-        """The outbox delivered a notification (or its escalation) to the partner's node."""
-        nid = str(payload.get("notification_id", ""))
-        found = self.store.notification(nid, "out")
-        if found is None:
-            return
-        with self.runtime.lock(found.pursuit_id):  # the callback and the sweep may race
-            self._delivered(nid, answer)
-
-    def _delivered(self, nid: str, answer: dict[str, Any]) -> None:
-        n = self.store.notification(nid, "out")
-        if n is None:
-            return
-        now = self.runtime.now()
-        if n.delivered_at is None:
-            self.runtime.audit(
-                n.partner_country,
-                "delivered",
-                n.pursuit_id,
-                partner=n.partner_country,
-                exchange_id=n.notification_id,
-                detail={"notification_id": n.notification_id, "kind": n.kind},
-            )
-            with self.ctx.engine.begin() as conn:
-                self.store.set_notification(conn, nid, "out", delivered_at=now)
-                data = {"to": n.partner_country.value, "notification_id": nid}
-                step = Step(now, "delivered", n.partner_country.value, "node", data)
-                self.store.add_step(conn, n.pursuit_id, step)
-            self._publish_origin("delivered", n)
-        if answer.get("acknowledged") and not n.acknowledged:
-            self._apply_ack(n, answer.get("acknowledged_at"), answer.get("acknowledged_by"))
-
-    def receive_ack(self, sender: Country, payload: Any) -> Notification:
-        """``POST /federation/v1/pursuits/acks`` at the origin (idempotent)."""
-        if not isinstance(payload, dict) or not payload.get("notification_id"):
-            raise InvalidInput("expected {notification_id, ...}", code="notification_malformed")
-        n = self.store.notification(str(payload["notification_id"]), "out")
-        if n is None:
-            raise NotFound("no such notification", code="notification_not_found")
-        if n.partner_country != sender:
-            raise Forbidden("only the notified node may acknowledge", code="notification_not_yours")
-        with self.runtime.lock(n.pursuit_id):
-            current = self.store.notification(n.notification_id, "out") or n
-            if current.acknowledged:
-                return current
-            at, by = payload.get("acknowledged_at"), payload.get("acknowledged_by")
-            return self._apply_ack(current, at, by)
-
-    def _apply_ack(self, n: Notification, at: Any, by: Any) -> Notification:
-        acked_at = parse_time(at) if at else self.runtime.now()
-        who = str(by or f"{n.partner_country.value}:?")[:130]
-        self.runtime.audit(
-            n.partner_country,
-            "acknowledged",
-            n.pursuit_id,
-            partner=n.partner_country,
-            exchange_id=n.notification_id,
-            detail={"notification_id": n.notification_id, "kind": n.kind},
-        )
-        with self.ctx.engine.begin() as conn:
-            self.store.set_notification(
-                conn, n.notification_id, "out", acknowledged_at=acked_at, acknowledged_by=who
-            )
-            data = {"to": n.partner_country.value, "by": who, "notification_id": n.notification_id}
-            step = Step(acked_at, "acknowledged", n.partner_country.value, who, data)
-            self.store.add_step(conn, n.pursuit_id, step)
-        acked = replace(n, acknowledged_at=acked_at, acknowledged_by=who)
-        self._publish_origin("acknowledged", acked)
-        return acked
-
     # --- both: the periodic round -------------------------------------------------------------
     def sweep(self) -> int:
         """Record deliveries, escalate overdue notifications; returns how many escalated."""
@@ -310,23 +241,6 @@ class NotificationService(PartnerInbox):
             self._publish_origin("escalated", escalated)
         else:
             self._publish_partner(escalated)
-
-    # --- live events --------------------------------------------------------------------------
-    def _publish_origin(self, event: str, n: Notification) -> None:
-        self.ctx.live.publish(
-            TOPIC_PURSUITS,
-            {
-                "event": event,
-                "pursuit_id": n.pursuit_id,
-                "notification_id": n.notification_id,
-                "partner": n.partner_country.value,
-                "kind": n.kind,
-                "acknowledged": n.acknowledged,
-                "acknowledged_by": n.acknowledged_by,
-                "escalated": n.escalated,
-                "escalations": n.escalations,
-            },
-        )
 
 
 def wire(n: Notification, escalation: int) -> dict[str, Any]:

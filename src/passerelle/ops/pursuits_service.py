@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from passerelle.audit.events import EventKind
 from passerelle.auth.roles import Principal
-from passerelle.exc import InvalidInput, NotFound, PasserelleError
-from passerelle.node.context import NodeContext
+from passerelle.exc import InvalidInput
 from passerelle.ops.borders import check_position
 from passerelle.ops.pursuits import (
     Outcome,
@@ -27,29 +25,17 @@ from passerelle.ops.pursuits import (
     Source,
     Verdict,
     clean_text,
-    judge,
     new_pursuit_id,
     parse_pursuit_id,
     parse_units,
     utc,
 )
-from passerelle.ops.pursuits_export import timeline
-from passerelle.ops.pursuits_notify import NotificationService, Planned
-from passerelle.ops.pursuits_runtime import TOPIC_PURSUITS, actor_name
+from passerelle.ops.pursuits_base import PositionRejected, PursuitBase, PursuitConflict
+from passerelle.ops.pursuits_notify import Planned
+from passerelle.ops.pursuits_runtime import actor_name
 from passerelle.ops.pursuits_store import Notification, Step
 
 __all__ = ["PositionRejected", "PositionResult", "PursuitConflict", "PursuitService"]
-
-
-class PursuitConflict(PasserelleError):
-    status = 409
-    code = "pursuit_conflict"
-
-
-class PositionRejected(InvalidInput):
-    """The position was recorded as rejected (reason in ``code`` and ``params``)."""
-
-    code = "position_rejected"
 
 
 @dataclass(frozen=True)
@@ -60,39 +46,8 @@ class PositionResult:
     notifications: list[Notification] = field(default_factory=list)
 
 
-class PursuitService:
-    def __init__(self, ctx: NodeContext) -> None:
-        self.ctx = ctx
-        self.runtime = ctx.pursuits
-        self.store = self.runtime.store
-        self.country = ctx.settings.country
-        self.notices = NotificationService(ctx)
-
-    # --- reading ----------------------------------------------------------------------------
-    def get(self, pursuit_id: str) -> Pursuit:
-        found = self.store.get(parse_pursuit_id(pursuit_id))
-        if found is None:
-            raise NotFound("no such pursuit at this node", code="pursuit_not_found")
-        return self.store.with_last_positions([found])[0]
-
-    def active(self) -> list[Pursuit]:
-        """Pursuits under way, newest first, each with its last accepted position."""
-        return self.store.with_last_positions(self.store.find(PursuitStatus.ACTIVE))
-
-    def find(self, status: PursuitStatus | None = None, limit: int = 100) -> list[Pursuit]:
-        return self.store.with_last_positions(self.store.find(status, limit))
-
-    def positions(self, pursuit_id: str) -> list[Position]:
-        return self.store.positions(self.get(pursuit_id).pursuit_id)
-
-    def timeline(self, pursuit_id: str, principal: Principal | None = None) -> dict[str, Any]:
-        """Everything about one pursuit, in time order; reading it is audited."""
-        pursuit = self.get(pursuit_id)
-        if principal is not None:
-            self.runtime.audit(
-                principal, "timeline_read", pursuit.pursuit_id, kind=EventKind.PURSUIT_VIEWED
-            )
-        return timeline(self, pursuit)
+class PursuitService(PursuitBase):
+    """Open a pursuit, add its positions, end it (reading: ``PursuitBase``)."""
 
     # --- changes ----------------------------------------------------------------------------
     def open(
@@ -121,6 +76,15 @@ class PursuitService:
             raise InvalidInput("give both latitude and longitude", code="position_invalid")
         if lat is not None and lon is not None:
             check_position(lat, lon)
+            # the time of the first fix is checked before anything is stored: a refused
+            # opening must not leave a pursuit behind (the caller would open it again)
+            first = self._judge([], lat, lon, utc(at) or now, now=now, opened_at=now)
+            if not first.accepted:
+                raise InvalidInput(
+                    f"position refused: {first.reason}",
+                    code=first.reason or "position_invalid",
+                    **first.params,
+                )
         self.runtime.audit(
             principal,
             "opened",
@@ -174,7 +138,6 @@ class PursuitService:
         accuracy_m: float | None,
         source: Source,
     ) -> PositionResult:
-        s = self.runtime.settings
         now = self.runtime.now()
         fix_at = utc(at) or now
         pursuit = self._local(pid)
@@ -183,18 +146,7 @@ class PursuitService:
         if not pursuit.active:
             verdict = Verdict(False, False, None, "pursuit_ended")
         else:
-            verdict = judge(
-                accepted,
-                lat,
-                lon,
-                fix_at,
-                now=now,
-                opened_at=pursuit.opened_at,
-                max_speed_kmh=s.max_speed_kmh,
-                tolerance_m=s.gps_tolerance_m,
-                max_future=timedelta(seconds=s.max_future_skew_s),
-                max_backdate=timedelta(seconds=s.max_backdate_s),
-            )
+            verdict = self._judge(accepted, lat, lon, fix_at, now=now, opened_at=pursuit.opened_at)
         territory = self.runtime.borders.territory_at(lat, lon)
         reporter = actor_name(self.ctx, principal)
         crossing: dict[str, Any] | None = None
@@ -311,30 +263,3 @@ class PursuitService:
                 self.notices.send(conn, ended, plan)
         self._publish("ended", ended)
         return ended
-
-    # --- helpers ----------------------------------------------------------------------------
-    def _local(self, pid: str) -> Pursuit:
-        pursuit = self.store.get(pid)
-        if pursuit is None:
-            raise NotFound("no such pursuit at this node", code="pursuit_not_found")
-        if pursuit.origin_country != self.country:
-            raise PursuitConflict(
-                "a pursuit is run by the node of its origin",
-                code="pursuit_not_local",
-                country=pursuit.origin_country.value,
-            )
-        return pursuit
-
-    def _publish(self, event: str, pursuit: Pursuit, **extra: Any) -> None:
-        self.ctx.live.publish(
-            TOPIC_PURSUITS,
-            {
-                "event": event,
-                "pursuit_id": pursuit.pursuit_id,
-                "origin_country": pursuit.origin_country.value,
-                "status": pursuit.status.value,
-                "country": pursuit.country,
-                "outcome": pursuit.outcome.value if pursuit.outcome else None,
-                **extra,
-            },
-        )

@@ -462,6 +462,18 @@ ERROR_TEXTS: dict[str, str] = {
         "The batch has a different number of plates and countries. Send one country "
         "(or none) per plate."
     ),
+    "file_not_found": N_("The file does not exist. Check the path."),
+    "reads_file_columns": N_(
+        "The reads file lacks the columns {missing}. See the ANPR documentation."
+    ),
+    "simulator_bad_target": N_(
+        "Give each node as CC=URL, for example BE=http://127.0.0.1:8401 (not “{value}”)."
+    ),
+    "simulator_refused": N_(
+        "The node refused the camera reads (HTTP {status}). Check the token's role "
+        "and the camera registry."
+    ),
+    "partner_unavailable": N_("The node cannot be reached. Check that it runs, then try again."),
 }
 
 FAMILY_TEXTS: dict[int, str] = {

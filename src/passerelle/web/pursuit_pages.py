@@ -24,7 +24,7 @@ from passerelle.auth.roles import Principal, Role
 from passerelle.exc import Forbidden, InvalidInput, PasserelleError
 from passerelle.ops.pursuits import OUTCOME_TEXTS, Outcome, Pursuit, Source
 from passerelle.ops.pursuits_service import PositionResult, PursuitService
-from passerelle.ops.pursuits_texts import country_name, local_time, outcome_text
+from passerelle.ops.pursuits_texts import LOCAL, country_name, local_time, outcome_text
 from passerelle.web import i18n
 from passerelle.web.deps import CtxDep, OptionalPrincipalDep
 from passerelle.web.error_texts import N_
@@ -50,13 +50,16 @@ def _float(value: object, what: str) -> float:
 
 
 def _time(value: object) -> datetime | None:
+    """A time typed on the unit page; without an offset it is the region's local time (as
+    the page shows times), not UTC — else a fix typed as "now" would be an hour ahead."""
     text = str(value or "").strip()
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput("bad time", code="time_invalid") from None
+    return at.replace(tzinfo=LOCAL) if at.tzinfo is None else at
 
 
 def _item(lang: str, p: Pursuit) -> dict[str, Any]:

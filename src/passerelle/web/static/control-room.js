@@ -121,7 +121,9 @@
         } catch (e) {
           data = {};
         }
-        if (topic === "ops.notifications" && !data.acknowledged) beep();
+        // an alarm only for what must be acknowledged (a partner's pursuit entering, or
+        // its escalation); "left" and "ended" are information: the panel just updates
+        if (topic === "ops.notifications" && data.requires_ack && !data.acknowledged) beep();
         schedule(TOPIC_PANELS[topic]);
       });
     });
