@@ -11,6 +11,7 @@ it, on an entry of ours that was shared with that node.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from passerelle.anpr.hits_store import Hit, HitStore
@@ -111,16 +112,16 @@ def hit_from_wire(data: Any, now: dt.datetime) -> Hit:
     )
 
 
-class HitsOwnerSide:
+class HitsOwnerSide(ABC):
     ctx: NodeContext
     me: Country
     store: HitStore
 
-    def now(self) -> dt.datetime:
-        raise NotImplementedError
+    @abstractmethod
+    def now(self) -> dt.datetime: ...
 
-    def _disposed(self, hit: Hit, actor: Actor, side: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _disposed(self, hit: Hit, actor: Actor, side: str) -> None: ...
 
     def receive(self, sender: Country, payload: Any) -> dict[str, Any]:
         """A partner's hit on our entry: store once, publish once."""

@@ -6,6 +6,7 @@ Synchronous (call from a worker thread); ``HotlistStore`` inherits these.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -40,11 +41,11 @@ class FeedChange:
         }
 
 
-class FeedStore:
+class FeedStore(ABC):
     engine: sa.Engine
 
-    def get(self, entry_id: str, conn: sa.Connection | None = None) -> HotlistEntry | None:
-        raise NotImplementedError
+    @abstractmethod
+    def get(self, entry_id: str, conn: sa.Connection | None = None) -> HotlistEntry | None: ...
 
     # --- shares and the feed (owner side) -------------------------------------------------
     def share_partners(self, conn: sa.Connection, entry_id: str) -> list[Country]:

@@ -8,6 +8,7 @@ again after the commit, so the push leaves at once.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -35,21 +36,21 @@ def actor_of(principal: Principal, country: Country) -> Actor:
     return Actor(subject=principal.subject, role=role, country=country)
 
 
-class OwnSharing:
+class OwnSharing(ABC):
     ctx: NodeContext
     me: Country
     store: HotlistStore
     metrics: ExchangeMetrics
 
-    def now(self) -> dt.datetime:
-        raise NotImplementedError
+    @abstractmethod
+    def now(self) -> dt.datetime: ...
 
+    @abstractmethod
     def changed(
         self,
         entries: Sequence[HotlistEntry],
         previous: Mapping[str, HotlistEntry | None] | None = None,
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
     def parse_partners(self, partners: Sequence[str]) -> list[Country]:
         out: list[Country] = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import partial
@@ -49,7 +50,7 @@ MAX_PAGES = 200
 COPY_MAX_DAYS = 3650  # the owner's own limit applies at the owner
 
 
-class HotlistSync:
+class HotlistSync(ABC):
     ctx: NodeContext
     me: Country
     store: HotlistStore
@@ -60,15 +61,15 @@ class HotlistSync:
         self._sync_loop: RetryLoop | None = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
 
-    def now(self) -> dt.datetime:
-        raise NotImplementedError
+    @abstractmethod
+    def now(self) -> dt.datetime: ...
 
+    @abstractmethod
     def changed(
         self,
         entries: Sequence[HotlistEntry],
         previous: Mapping[str, HotlistEntry | None] | None = None,
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
     # --- owner side: answering a partner's pull -------------------------------------------
     def feed_answer(self, partner: Country, payload: Mapping[str, Any]) -> dict[str, Any]:
